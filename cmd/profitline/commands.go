@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+)
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "serve the web app (configured from the environment; see README)", serveCmd},
+		{"dev", "bring up a local database and Redis, migrate, and serve (what `make run` does)", devCmd},
+		{"migrate", "apply database migrations as the owner role: migrate [up|status]", migrateCmd},
+		{"keys", "manage the data key ring: keys generate [--id N] | keys rotate", keysCmd},
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage()
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:])
+		}
+	}
+	usage()
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage() {
+	var b strings.Builder
+	b.WriteString("usage: profitline <command> [arguments]\n\ncommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(os.Stderr, b.String())
+}

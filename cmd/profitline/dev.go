@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/profitline/profitline/internal/app"
+	"github.com/profitline/profitline/internal/config"
+	"github.com/profitline/profitline/internal/localdev"
+	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/vault"
+)
+
+// devDir holds what dev creates: a local cluster if one was needed, and the dev key ring. It is gitignored.
+const devDir = ".data"
+
+// devCmd is `make run`: whatever is not configured, it finds or starts, then serves.
+func devCmd(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		return errors.New("dev takes no arguments")
+	}
+	cfg, err := config.FromOS()
+	if err != nil {
+		return err
+	}
+	if cfg.Env != config.Dev {
+		return errors.New("dev is for a developer machine; with PROFITLINE_ENV=prod use `profitline migrate` and `profitline serve`")
+	}
+	log := app.NewLogger(cfg)
+
+	if cfg.DatabaseURL == "" {
+		pg, err := localdev.FindOrStartPostgres(ctx, devDir, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := pg.Stop(context.WithoutCancel(ctx)); err != nil {
+				log.Error("stop PostgreSQL", "err", err)
+			}
+		}()
+		db, err := localdev.Bootstrap(ctx, pg.AdminURL, "profitline")
+		if err != nil {
+			return err
+		}
+		cfg.DatabaseURL, cfg.MigrateDatabaseURL = config.Secret(db.AppURL), config.Secret(db.OwnerURL)
+	}
+	if cfg.MigrateDatabaseURL == "" {
+		return errors.New("DATABASE_URL is set but MIGRATE_DATABASE_URL is not: dev migrates before serving")
+	}
+	if err := store.Migrate(ctx, cfg.MigrateDatabaseURL.Reveal(), log); err != nil {
+		return err
+	}
+
+	if cfg.RedisURL == "" {
+		r, err := localdev.FindOrStartRedis(ctx, devDir, true, log)
+		if err != nil {
+			return err
+		}
+		defer r.Stop()
+		cfg.RedisURL = config.Secret(r.URL)
+	}
+
+	if cfg.DataKeys == nil {
+		if cfg.DataKeys, err = devKeyRing(log); err != nil {
+			return err
+		}
+	}
+
+	return app.Serve(ctx, cfg, log, func(string) {
+		fmt.Fprintf(os.Stdout, "\n  Profitline is running at %s  (Ctrl-C stops everything)\n\n", cfg.PublicURL)
+	})
+}
+
+// devKeyRing reads the dev key ring from .data/data-keys, creating it on first run so restarts can read the data.
+func devKeyRing(log *slog.Logger) (*vault.KeyRing, error) {
+	path := filepath.Join(devDir, "data-keys")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		spec, err := vault.GenerateKeySpec(1)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(devDir, 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, []byte(spec+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		log.Info("created a dev data key ring", "file", path)
+		b = []byte(spec)
+	} else if err != nil {
+		return nil, err
+	}
+	ring, err := vault.ParseKeyRing(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ring, nil
+}

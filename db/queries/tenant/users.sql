@@ -1,0 +1,2 @@
+-- name: GetUser :one
+SELECT id, created_at FROM users WHERE users.id = $1;

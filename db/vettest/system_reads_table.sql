@@ -1,0 +1,2 @@
+-- name: ReadUsersDirectly :many
+SELECT id FROM users;

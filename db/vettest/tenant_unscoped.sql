@@ -1,0 +1,2 @@
+-- name: ListKeysOfEveryone :many
+SELECT key_id, wrapped FROM data_keys WHERE key_id = $1;

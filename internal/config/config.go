@@ -1,0 +1,288 @@
+// Package config reads Profitline's settings from the environment into one typed struct and validates them before
+// anything starts. Secrets may come from a file named by the variable with a _FILE suffix, and never print.
+//
+// It must never read the environment anywhere else: every other package receives what it needs from Config.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/profitline/profitline/internal/vault"
+)
+
+// Env says whether Profitline runs for a developer or for sellers.
+type Env string
+
+// The environments.
+const (
+	Dev  Env = "dev"
+	Prod Env = "prod"
+)
+
+// Secret is a string that never prints. Use Reveal where the value itself is needed.
+type Secret string
+
+// String redacts the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// GoString redacts the secret in %#v too.
+func (s Secret) GoString() string { return s.String() }
+
+// Reveal returns the secret's value.
+func (s Secret) Reveal() string { return string(s) }
+
+// Config is every setting Profitline reads.
+type Config struct {
+	Env Env
+
+	// ListenAddr is where the HTTP server listens (BIND_HOST and PORT).
+	ListenAddr string
+	// PublicURL is the address sellers use, e.g. https://app.profitline.io.
+	PublicURL *url.URL
+
+	// DatabaseURL connects as the application role: not the table owner, not a superuser, no BYPASSRLS.
+	DatabaseURL Secret
+	// MigrateDatabaseURL connects as the owner role that applies migrations.
+	MigrateDatabaseURL Secret
+	// RedisURL locates Redis (rate limits, revocation flags).
+	RedisURL Secret
+
+	// DataKeys is the key ring that wraps every tenant's data key; nil when not configured (dev fills it in).
+	DataKeys *vault.KeyRing
+
+	// TLSCertFile and TLSKeyFile make the server terminate TLS itself.
+	TLSCertFile string
+	TLSKeyFile  string
+	// TrustedProxies are the peers whose X-Forwarded-For and X-Forwarded-Proto headers are believed.
+	TrustedProxies []netip.Prefix
+
+	SentryDSN Secret
+	LogLevel  string
+
+	ShutdownTimeout time.Duration
+}
+
+// Getenv looks up one environment variable; os.Getenv in production, a map in tests.
+type Getenv func(string) string
+
+// FromOS loads the configuration from the process environment.
+func FromOS() (*Config, error) { return Load(os.Getenv, os.ReadFile) }
+
+// Load reads and validates the configuration. Every problem is reported at once, one per line.
+func Load(getenv Getenv, readFile func(string) ([]byte, error)) (*Config, error) {
+	r := reader{getenv: getenv, readFile: readFile}
+	c := &Config{}
+
+	switch env := Env(r.str("PROFITLINE_ENV", string(Dev))); env {
+	case Dev, Prod:
+		c.Env = env
+	default:
+		r.fail("PROFITLINE_ENV must be dev or prod, got %q", env)
+	}
+
+	port := r.str("PORT", "8080")
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		r.fail("PORT must be a number from 1 to 65535, got %q", port)
+	}
+	defaultHost := ""
+	if c.Env == Dev {
+		defaultHost = "127.0.0.1"
+	}
+	c.ListenAddr = net.JoinHostPort(r.str("BIND_HOST", defaultHost), port)
+
+	defaultPublic := ""
+	if c.Env == Dev {
+		defaultPublic = "http://localhost:" + port
+	}
+	if raw := r.str("PUBLIC_URL", defaultPublic); raw == "" {
+		r.fail("PUBLIC_URL is required in prod (the https address sellers use)")
+	} else if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.fail("PUBLIC_URL must be an absolute http(s) URL, got %q", raw)
+	} else {
+		c.PublicURL = u
+	}
+
+	c.DatabaseURL = r.secret("DATABASE_URL")
+	c.MigrateDatabaseURL = r.secret("MIGRATE_DATABASE_URL")
+	c.RedisURL = r.secret("REDIS_URL")
+	if spec := r.secret("PROFITLINE_DATA_KEYS"); spec != "" {
+		ring, err := vault.ParseKeyRing(spec.Reveal())
+		if err != nil {
+			r.fail("PROFITLINE_DATA_KEYS: %v", err)
+		}
+		c.DataKeys = ring
+	}
+
+	c.TLSCertFile = r.str("TLS_CERT_FILE", "")
+	c.TLSKeyFile = r.str("TLS_KEY_FILE", "")
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		r.fail("TLS_CERT_FILE and TLS_KEY_FILE must be set together")
+	}
+	for _, p := range splitList(r.str("TRUSTED_PROXIES", "")) {
+		prefix, err := parsePrefix(p)
+		if err != nil {
+			r.fail("TRUSTED_PROXIES: %q is not an IP address or CIDR range", p)
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+
+	c.SentryDSN = r.secret("SENTRY_DSN")
+	switch c.LogLevel = strings.ToLower(r.str("LOG_LEVEL", "info")); c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		r.fail("LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 15*time.Second)
+
+	if c.Env == Prod {
+		c.validateProd(&r)
+	}
+	if len(r.errs) > 0 {
+		return nil, fmt.Errorf("configuration is invalid:\n  %s", strings.Join(r.errs, "\n  "))
+	}
+	return c, nil
+}
+
+// validateProd refuses settings that are fine on a laptop but unsafe with sellers' data.
+func (c *Config) validateProd(r *reader) {
+	if c.DatabaseURL == "" {
+		r.fail("DATABASE_URL is required in prod")
+	}
+	if c.RedisURL == "" {
+		r.fail("REDIS_URL is required in prod (there is no in-process fallback outside dev)")
+	}
+	if c.DataKeys == nil {
+		r.fail("PROFITLINE_DATA_KEYS (or PROFITLINE_DATA_KEYS_FILE) is required in prod; create one with `profitline keys generate`")
+	}
+	if c.PublicURL != nil && c.PublicURL.Scheme != "https" {
+		r.fail("PUBLIC_URL must be https in prod, got %q", c.PublicURL.String())
+	}
+	if c.TLSCertFile == "" && len(c.TrustedProxies) == 0 {
+		r.fail("prod needs TLS: set TLS_CERT_FILE and TLS_KEY_FILE, or TRUSTED_PROXIES for the proxy that terminates TLS")
+	}
+	for _, p := range c.TrustedProxies {
+		if p.Bits() == 0 {
+			r.fail("TRUSTED_PROXIES must not contain %s: it would trust every client's forwarded headers", p)
+		}
+	}
+}
+
+// Summary lists the settings for a start-up log line, with every secret redacted.
+func (c *Config) Summary() []any {
+	return []any{
+		"env", c.Env,
+		"listen", c.ListenAddr,
+		"public_url", c.PublicURL.String(),
+		"database", RedactURL(c.DatabaseURL.Reveal()),
+		"redis", RedactURL(c.RedisURL.Reveal()),
+		"data_keys", c.DataKeys.String(),
+		"tls", c.TLSCertFile != "",
+		"trusted_proxies", len(c.TrustedProxies),
+		"sentry", c.SentryDSN != "",
+	}
+}
+
+// RedactURL hides the password of a connection URL, keeping what helps an operator (host, user, database).
+func RedactURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparseable, redacted]"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "redacted")
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "redacted")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+type reader struct {
+	getenv   Getenv
+	readFile func(string) ([]byte, error)
+	errs     []string
+}
+
+func (r *reader) fail(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+func (r *reader) str(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// secret reads NAME, or the file named by NAME_FILE; setting both is a mistake worth stopping for.
+func (r *reader) secret(name string) Secret {
+	direct, file := r.getenv(name), strings.TrimSpace(r.getenv(name+"_FILE"))
+	switch {
+	case direct != "" && file != "":
+		r.fail("%s and %s_FILE are both set; set one", name, name)
+		return ""
+	case file != "":
+		b, err := r.readFile(file)
+		if err != nil {
+			r.fail("%s_FILE: cannot read %s: %v", name, file, errors.Unwrap(err))
+			return ""
+		}
+		return Secret(strings.TrimSpace(string(b)))
+	default:
+		return Secret(strings.TrimSpace(direct))
+	}
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	raw := r.str(name, "")
+	if raw == "" {
+		return def
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 {
+		r.fail("%s must be a positive duration such as 15s, got %q", name, raw)
+		return def
+	}
+	return d
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}

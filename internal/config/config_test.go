@@ -1,0 +1,158 @@
+package config
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/profitline/profitline/internal/vault"
+)
+
+func load(env map[string]string, files map[string]string) (*Config, error) {
+	return Load(func(k string) string { return env[k] }, func(name string) ([]byte, error) {
+		if v, ok := files[name]; ok {
+			return []byte(v), nil
+		}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	})
+}
+
+func newKeySpec(t *testing.T) string {
+	t.Helper()
+	spec, err := vault.GenerateKeySpec(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+func TestDevDefaultsServeLocalhost(t *testing.T) {
+	c, err := load(map[string]string{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Env != Dev || c.ListenAddr != "127.0.0.1:8080" || c.PublicURL.String() != "http://localhost:8080" {
+		t.Fatalf("dev defaults = env %s, listen %s, public %s", c.Env, c.ListenAddr, c.PublicURL)
+	}
+	c, err = load(map[string]string{"PORT": "9090"}, nil)
+	if err != nil || c.ListenAddr != "127.0.0.1:9090" || c.PublicURL.String() != "http://localhost:9090" {
+		t.Fatalf("PORT=9090: %v, %v", c, err)
+	}
+}
+
+func TestProdRefusesToStartWithoutSecretsOrTLS(t *testing.T) {
+	_, err := load(map[string]string{"PROFITLINE_ENV": "prod", "PUBLIC_URL": "http://app.example.com"}, nil)
+	if err == nil {
+		t.Fatal("prod started with nothing configured")
+	}
+	for _, want := range []string{"DATABASE_URL", "REDIS_URL", "PROFITLINE_DATA_KEYS", "PUBLIC_URL must be https", "prod needs TLS"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestProdStartsWhenEverythingIsSet(t *testing.T) {
+	env := map[string]string{
+		"PROFITLINE_ENV":       "prod",
+		"PUBLIC_URL":           "https://app.example.com",
+		"DATABASE_URL":         "postgres://app:pw@db/profitline",
+		"REDIS_URL":            "redis://cache:6379/0",
+		"PROFITLINE_DATA_KEYS": newKeySpec(t),
+		"TRUSTED_PROXIES":      "10.0.0.0/8, 192.168.1.7",
+	}
+	c, err := load(env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 2 || c.TrustedProxies[1].String() != "192.168.1.7/32" {
+		t.Fatalf("trusted proxies = %v", c.TrustedProxies)
+	}
+	if c.ListenAddr != ":8080" {
+		t.Fatalf("prod listens on %q; want all interfaces", c.ListenAddr)
+	}
+	env["TRUSTED_PROXIES"] = "0.0.0.0/0"
+	if _, err := load(env, nil); err == nil || !strings.Contains(err.Error(), "would trust every client") {
+		t.Fatalf("trusting every address: err = %v", err)
+	}
+}
+
+func TestAMissingOrShortKeyStopsStartUpWithAClearMessage(t *testing.T) {
+	cases := map[string]struct {
+		spec string
+		want string
+	}{
+		"short key":  {"1:" + strings.Repeat("A", 22), "need 32"},
+		"no id":      {"QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=", "PROFITLINE_DATA_KEYS"},
+		"bad base64": {"1:!!!!", "PROFITLINE_DATA_KEYS"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := load(map[string]string{"PROFITLINE_DATA_KEYS": tc.spec}, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v; want it to mention %q", err, tc.want)
+			}
+		})
+	}
+	_, err := load(map[string]string{"PROFITLINE_ENV": "prod"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "PROFITLINE_DATA_KEYS (or PROFITLINE_DATA_KEYS_FILE) is required") {
+		t.Fatalf("prod without keys: err = %v", err)
+	}
+}
+
+func TestSecretsComeFromFilesToo(t *testing.T) {
+	spec := newKeySpec(t)
+	c, err := load(map[string]string{"PROFITLINE_DATA_KEYS_FILE": "/run/secrets/keys", "DATABASE_URL_FILE": "/run/secrets/db"},
+		map[string]string{"/run/secrets/keys": spec + "\n", "/run/secrets/db": "postgres://app:pw@db/x\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataKeys == nil || c.DatabaseURL.Reveal() != "postgres://app:pw@db/x" {
+		t.Fatalf("from files: keys %v, db %q", c.DataKeys, c.DatabaseURL.Reveal())
+	}
+	_, err = load(map[string]string{"DATABASE_URL": "a", "DATABASE_URL_FILE": "/b"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "both set") {
+		t.Fatalf("both set: err = %v", err)
+	}
+	_, err = load(map[string]string{"DATABASE_URL_FILE": "/missing"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "cannot read /missing") {
+		t.Fatalf("missing file: err = %v", err)
+	}
+}
+
+func TestPrintingTheConfigRevealsNoSecret(t *testing.T) {
+	spec := newKeySpec(t)
+	c, err := load(map[string]string{
+		"DATABASE_URL":         "postgres://app:hunter2pw@db/profitline",
+		"REDIS_URL":            "redis://:redispw@cache:6379/0",
+		"SENTRY_DSN":           "https://publickey@sentry.example.com/1",
+		"PROFITLINE_DATA_KEYS": spec,
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := spec[strings.IndexByte(spec, ':')+1:]
+	for _, out := range []string{fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", *c), fmt.Sprint(c.Summary()...)} {
+		for _, secret := range []string{"hunter2pw", "redispw", "publickey", key} {
+			if strings.Contains(out, secret) {
+				t.Errorf("printed config contains a secret %q:\n%s", secret, out)
+			}
+		}
+	}
+	if got := RedactURL("postgres://app:pw@db:5432/x?sslmode=require"); got != "postgres://app:redacted@db:5432/x?sslmode=require" {
+		t.Errorf("RedactURL = %q", got)
+	}
+}
+
+func TestBadValuesAreNamedOnePerLine(t *testing.T) {
+	_, err := load(map[string]string{"PROFITLINE_ENV": "staging", "PORT": "http", "LOG_LEVEL": "loud", "TLS_CERT_FILE": "/c"}, nil)
+	if err == nil {
+		t.Fatal("bad values accepted")
+	}
+	for _, want := range []string{`PROFITLINE_ENV must be dev or prod, got "staging"`, `PORT must be a number`, `LOG_LEVEL must be`, `TLS_CERT_FILE and TLS_KEY_FILE`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+}
