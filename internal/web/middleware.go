@@ -2,12 +2,12 @@ package web
 
 import (
 	"crypto/rand"
-	"fmt"
-	"runtime/debug"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
