@@ -43,6 +43,12 @@ func FindOrStartPostgres(ctx context.Context, dataDir string, log *slog.Logger) 
 	if admin, ok := probeAdmin(ctx, "127.0.0.1", 5432); ok {
 		return &Postgres{AdminURL: admin}, nil
 	}
+	return StartPostgres(ctx, dataDir, log)
+}
+
+// StartPostgres starts (creating it first if needed) the cluster under dataDir/postgres on a free port, or joins it
+// if it is already running.
+func StartPostgres(ctx context.Context, dataDir string, log *slog.Logger) (*Postgres, error) {
 	binDir, err := findPostgresBin()
 	if err != nil {
 		return nil, err
@@ -136,15 +142,13 @@ func chownForPostgres(dir string) error {
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	for d := dir; ; d = filepath.Dir(d) {
+	// The cluster folder and its parent (.data), where pg_ctl also writes, change hands; nothing above them.
+	for _, d := range []string{dir, filepath.Dir(dir)} {
 		if err := os.Chown(d, uid, gid); err != nil {
 			return fmt.Errorf("localdev: %w", err)
 		}
-		// Only the cluster folder and its own parent (.data) change hands.
-		if d != dir {
-			return nil
-		}
 	}
+	return nil
 }
 
 // findPostgresBin finds the folder holding initdb and pg_ctl.
