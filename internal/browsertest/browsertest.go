@@ -1,0 +1,108 @@
+// Package browsertest drives Debian's headless Chromium from Go tests (through chromedp), so pages are tested as a
+// seller's browser sees them: CSP enforced, cookies set, scripts run. A test without Chromium fails and says how to
+// install it; it never skips.
+package browsertest
+
+import (
+	"context"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Browser is one headless Chromium with a fresh profile, and the console errors, warnings and exceptions (CSP
+// violations among them) it reported.
+type Browser struct {
+	Ctx context.Context
+
+	mu       sync.Mutex
+	problems []string
+}
+
+// New starts Chromium for the test and closes it when the test ends. Pages get a viewport width×height.
+func New(t testing.TB, width, height int) *Browser {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		t.Fatal("browsertest: Chromium is required (Debian: apt-get install chromium); .ci/run installs it")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		// Without these Chromium keeps trying to reach Google's hosts on a closed network.
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(width, height),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	b := &Browser{Ctx: ctx}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("browsertest: start Chromium: %v", err)
+	}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			switch m.Type {
+			case chromedp.ConsoleError, chromedp.ConsoleWarning, chromedp.ConsoleException:
+				b.mu.Lock()
+				b.problems = append(b.problems, m.String())
+				b.mu.Unlock()
+			}
+		}
+	}()
+	return b
+}
+
+// Problems returns the console errors, warnings and uncaught exceptions seen so far.
+func (b *Browser) Problems() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.problems...)
+}
+
+// actionTimeout bounds each call, so a page that never shows what a test waits for fails the test instead of hanging
+// it. (The browser itself runs on b.Ctx, which has no deadline: chromedp ties the browser's life to it.)
+const actionTimeout = 30 * time.Second
+
+// Do runs actions in order, failing the test on the first error.
+func (b *Browser) Do(t testing.TB, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, actionTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+}
+
+// Eval evaluates a JavaScript expression on the page and returns its value.
+func Eval[T any](t testing.TB, b *Browser, expression string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, actionTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expression))
+	if err != nil {
+		t.Fatalf("browser: evaluate %q: %v", expression, err)
+	}
+	return v
+}
