@@ -83,7 +83,9 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if ready != nil {
 		ready(l.Addr().String())
 	}
-	return srv.Serve(ctx, l, cfg.TLSCertFile, cfg.TLSKeyFile, cfg.ShutdownTimeout)
+	err = srv.Serve(ctx, l, cfg.TLSCertFile, cfg.TLSKeyFile, cfg.ShutdownTimeout)
+	log.Info("stopped")
+	return err
 }
 
 func openRedis(url string) (*redis.Client, error) {
