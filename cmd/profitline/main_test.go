@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func TestMain(m *testing.M) {
 }
 
 // startDev runs `profitline dev` in dir against the test's database and Redis, and waits for its banner.
-func startDev(t *testing.T, dir string, db *testenv.DB, redisURL string, port int) (*exec.Cmd, *strings.Builder) {
+func startDev(t *testing.T, dir string, db *testenv.DB, redisURL string, port int) (*exec.Cmd, *lockedBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin, "dev")
 	cmd.Dir = dir
@@ -49,7 +50,7 @@ func startDev(t *testing.T, dir string, db *testenv.DB, redisURL string, port in
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &strings.Builder{}
+	logs := &lockedBuffer{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -77,6 +78,24 @@ func startDev(t *testing.T, dir string, db *testenv.DB, redisURL string, port in
 		t.Fatalf("dev did not start within 60s:\n%s", logs)
 	}
 	return cmd, logs
+}
+
+// lockedBuffer collects a child's stderr, written by exec's copying goroutine while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestDevServesTheLandingPageStopsCleanlyOnCtrlCAndKeepsItsKeys(t *testing.T) {

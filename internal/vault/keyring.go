@@ -56,7 +56,7 @@ func ParseKeyRing(spec string) (*KeyRing, error) {
 func parseEntries(spec string) ([]ringEntry, error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
-		return nil, errors.New("vault: key ring is empty; set PROFITLINE_DATA_KEYS (see `profitline keys generate`)")
+		return nil, errors.New("vault: key ring is empty; create a key with `profitline keys generate`")
 	}
 	var entries []ringEntry
 	seen := make(map[KeyID]bool)
@@ -169,6 +169,52 @@ func (r *KeyRing) UnwrapDataKey(userID int64, dataKeyID KeyID, wrapped []byte) (
 		return nil, &opError{op, fmt.Errorf("%w: unwrapped key is %d bytes, need %d", ErrMalformed, len(plaintext), keyLen)}
 	}
 	return newDataKey(dataKeyID, (*[keyLen]byte)(plaintext))
+}
+
+// Seal seals plaintext directly under the active ring key. It is for values that belong to no tenant's data key and
+// use a ring of their own, such as session cookies (SESSION_KEYS); tenant rows are sealed with a DataKey instead.
+func (r *KeyRing) Seal(ad AD, plaintext []byte) ([]byte, error) {
+	if len(r.ids) == 0 {
+		return nil, errors.New("vault: key ring has no keys; build it with ParseKeyRing")
+	}
+	if err := ringPurpose(ad); err != nil {
+		return nil, err
+	}
+	return seal(r.keys[r.ids[0]].aead, r.ids[0], ad, plaintext), nil
+}
+
+// Open opens a value sealed by Seal under any key still in the ring, so values sealed before a rotation keep
+// opening until their key is dropped from the ring.
+func (r *KeyRing) Open(ad AD, ciphertext []byte) ([]byte, error) {
+	if err := ringPurpose(ad); err != nil {
+		return nil, err
+	}
+	op := "open " + string(ad.Purpose)
+	id, err := parseHeader(ciphertext)
+	if err != nil {
+		return nil, &opError{op, err}
+	}
+	key, ok := r.keys[id]
+	if !ok {
+		return nil, &opError{op, fmt.Errorf("%w: key id %d", ErrUnknownKey, id)}
+	}
+	plaintext, err := open(key.aead, ad, ciphertext)
+	if err != nil {
+		return nil, &opError{op, err}
+	}
+	return plaintext, nil
+}
+
+// ringPurpose keeps the wrapped-data-key purpose for WrapDataKey alone, so a ring-sealed value can never pass for a
+// wrapped data key.
+func ringPurpose(ad AD) error {
+	switch ad.Purpose {
+	case "":
+		return errNoPurpose
+	case dataKeyPurpose:
+		return errors.New("vault: purpose " + string(dataKeyPurpose) + " is reserved for wrapped data keys")
+	}
+	return nil
 }
 
 func dataKeyAD(userID int64, dataKeyID KeyID) AD {

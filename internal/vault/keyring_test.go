@@ -42,8 +42,8 @@ func TestParseKeyRingRejectsBadSpecsWithSpecificErrors(t *testing.T) {
 	tests := []struct {
 		name, spec, want string
 	}{
-		{"empty", "", "vault: key ring is empty; set PROFITLINE_DATA_KEYS (see `profitline keys generate`)"},
-		{"only whitespace", " \t\n ", "vault: key ring is empty; set PROFITLINE_DATA_KEYS (see `profitline keys generate`)"},
+		{"empty", "", "vault: key ring is empty; create a key with `profitline keys generate`"},
+		{"only whitespace", " \t\n ", "vault: key ring is empty; create a key with `profitline keys generate`"},
 		{"missing colon", "1" + key, "vault: key entry 1: expected id:base64key"},
 		{"stray comma", "1:" + key + ",", "vault: key entry 2 is empty (stray comma?)"},
 		{"id 0", "0:" + key, "vault: key entry 1: id 0 is not allowed; ids start at 1"},
@@ -317,5 +317,38 @@ func TestPrintingKeysNeverRevealsKeyBytes(t *testing.T) {
 	}
 	if got, want := fmt.Sprintf("%#v", dk), "vault.DataKey{id: 1}"; got != want {
 		t.Errorf("%%#v of a DataKey = %q, want %q", got, want)
+	}
+}
+
+func TestRingSealedValuesOpenAcrossRotationAndOnlyWithTheirAD(t *testing.T) {
+	oldSpec, _ := GenerateKeySpec(1)
+	newSpec, _ := GenerateKeySpec(2)
+	old, err := ParseKeyRing(oldSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad := AD{Purpose: "session.cookie", RowKey: "__Host-session"}
+	ct, err := old.Seal(ad, []byte("session 42"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated, _ := ParseKeyRing(newSpec + "," + oldSpec)
+	if pt, err := rotated.Open(ad, ct); err != nil || string(pt) != "session 42" {
+		t.Fatalf("rotated ring opening an old value = %q, %v", pt, err)
+	}
+	fresh, _ := rotated.Seal(ad, []byte("x"))
+	if id, _ := SealedKeyID(fresh); id != 2 {
+		t.Fatalf("new values sealed under key %d; want the active key 2", id)
+	}
+	if _, err := rotated.Open(AD{Purpose: "session.cookie", RowKey: "other-cookie"}, ct); !errors.Is(err, ErrOpen) {
+		t.Errorf("value opened under another row key: %v", err)
+	}
+	onlyNew, _ := ParseKeyRing(newSpec)
+	if _, err := onlyNew.Open(ad, ct); !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("value opened after its key left the ring: %v", err)
+	}
+	// A data key's wrapping purpose is reserved, so a ring-sealed value can never pass for a wrapped data key.
+	if _, err := old.Seal(AD{Purpose: dataKeyPurpose}, []byte("k")); err == nil {
+		t.Error("Seal accepted the reserved data key purpose")
 	}
 }
