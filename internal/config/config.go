@@ -62,6 +62,8 @@ type Config struct {
 
 	// DataKeys is the key ring that wraps every tenant's data key; nil when not configured (dev fills it in).
 	DataKeys *vault.KeyRing
+	// SessionKeys seals session cookies; a ring of its own, so the two rotate independently.
+	SessionKeys *vault.KeyRing
 
 	// TLSCertFile and TLSKeyFile make the server terminate TLS itself.
 	TLSCertFile string
@@ -125,6 +127,13 @@ func Load(getenv Getenv, readFile func(string) ([]byte, error)) (*Config, error)
 		}
 		c.DataKeys = ring
 	}
+	if spec := r.secret("SESSION_KEYS"); spec != "" {
+		ring, err := vault.ParseKeyRing(spec.Reveal())
+		if err != nil {
+			r.fail("SESSION_KEYS: %v", err)
+		}
+		c.SessionKeys = ring
+	}
 
 	c.TLSCertFile = r.str("TLS_CERT_FILE", "")
 	c.TLSKeyFile = r.str("TLS_KEY_FILE", "")
@@ -168,6 +177,9 @@ func (c *Config) validateProd(r *reader) {
 	if c.DataKeys == nil {
 		r.fail("PROFITLINE_DATA_KEYS (or PROFITLINE_DATA_KEYS_FILE) is required in prod; create one with `profitline keys generate`")
 	}
+	if c.SessionKeys == nil {
+		r.fail("SESSION_KEYS (or SESSION_KEYS_FILE) is required in prod; create one with `profitline keys generate`")
+	}
 	if c.PublicURL != nil && c.PublicURL.Scheme != "https" {
 		r.fail("PUBLIC_URL must be https in prod, got %q", c.PublicURL.String())
 	}
@@ -189,11 +201,19 @@ func (c *Config) Summary() []any {
 		"public_url", c.PublicURL.String(),
 		"database", RedactURL(c.DatabaseURL.Reveal()),
 		"redis", RedactURL(c.RedisURL.Reveal()),
-		"data_keys", c.DataKeys.String(),
+		"data_keys", ringSummary(c.DataKeys),
+		"session_keys", ringSummary(c.SessionKeys),
 		"tls", c.TLSCertFile != "",
 		"trusted_proxies", len(c.TrustedProxies),
 		"sentry", c.SentryDSN != "",
 	}
+}
+
+func ringSummary(r *vault.KeyRing) string {
+	if r == nil {
+		return "unset"
+	}
+	return r.String()
 }
 
 // RedactURL hides the password of a connection URL, keeping what helps an operator (host, user, database).

@@ -214,3 +214,27 @@ func TestInTenantRejectsAnIDThatNamesNoTenant(t *testing.T) {
 		}
 	}
 }
+
+func TestTheAuditLogIsAppendOnlyForTheAppRole(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	alice, _ := env.Store.CreateTenant(ctx, nil)
+	err := env.Store.InTenant(ctx, alice, func(tx *store.Tx) error {
+		return tx.Q.InsertAudit(ctx, tenantdb.InsertAuditParams{UserID: alice, At: env.Clock.Now(), Action: "sign_in", Detail: []byte(`{}`)})
+	})
+	if err != nil {
+		t.Fatalf("the app role could not append to the audit log: %v", err)
+	}
+	app := testenv.Connect(t, env.DB.AppURL)
+	for _, sql := range []string{`UPDATE audit_log SET action = 'nothing happened'`, `DELETE FROM audit_log`, `TRUNCATE audit_log`} {
+		_, err := app.Exec(ctx, `SELECT set_config('app.user_id', $1, false)`, strconv.FormatInt(alice, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = app.Exec(ctx, sql)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+			t.Errorf("app role ran %q: err = %v; want permission denied (42501)", sql, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -25,6 +26,13 @@ type Tx struct {
 	active   *vault.DataKey
 	dataKeys map[vault.KeyID]*vault.DataKey
 }
+
+// PgxTx returns the transaction itself, for the job queue only: River's InsertTx takes it, so a job is inserted in
+// the same transaction as the rows that caused it (both commit, or neither). Tenant queries go through Q.
+func (t *Tx) PgxTx() pgx.Tx { return t.tx }
+
+// Now is the store's clock, so rows written in a tenant transaction carry the time tests control.
+func (t *Tx) Now() time.Time { return t.clock.Now() }
 
 // ErrShredded means the tenant has no data key: it was deleted, and its ciphertext can no longer be opened.
 var ErrShredded = errors.New("store: tenant has no data key (account deleted)")

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
@@ -103,8 +104,18 @@ func migratedTemplate(ctx context.Context, adminURL string, log *slog.Logger) (s
 	return name, nil
 }
 
+// migrationsHash names the schema a template holds: the SQL files, what Migrate does beyond them, and River's
+// version (whose own migrations run too).
 func migrationsHash() (string, error) {
 	h := sha256.New()
+	fmt.Fprintf(h, "migrate revision %d\x00", store.MigrateRevision)
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if dep.Path == "github.com/riverqueue/river" {
+				fmt.Fprintf(h, "river %s\x00", dep.Version)
+			}
+		}
+	}
 	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

@@ -20,3 +20,14 @@ func (q *Queries) CreateUser(ctx context.Context, createdAt time.Time) (int64, e
 	err := row.Scan(&id)
 	return id, err
 }
+
+const userIDByEmailIndex = `-- name: UserIDByEmailIndex :one
+SELECT system.user_id_by_email_index($1)::bigint AS id
+`
+
+func (q *Queries) UserIDByEmailIndex(ctx context.Context, emailIndex []byte) (int64, error) {
+	row := q.db.QueryRow(ctx, userIDByEmailIndex, emailIndex)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}

@@ -6,7 +6,18 @@ package tenantdb
 
 import (
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+type AuditLog struct {
+	ID     int64
+	UserID int64
+	At     time.Time
+	Action string
+	IpHint string
+	Detail []byte
+}
 
 type DataKey struct {
 	UserID    int64
@@ -16,7 +27,37 @@ type DataKey struct {
 	CreatedAt time.Time
 }
 
+type MailOutbox struct {
+	ID                int64
+	UserID            int64
+	DedupeKey         string
+	Kind              string
+	Recipient         []byte
+	Message           []byte
+	CreatedAt         time.Time
+	SentAt            *time.Time
+	ProviderMessageID pgtype.Text
+	Attempts          int32
+	LastError         pgtype.Text
+}
+
+type Session struct {
+	UserID           int64
+	IDHash           []byte
+	CreatedAt        time.Time
+	LastSeenAt       time.Time
+	ExpiresAt        time.Time
+	UserAgent        string
+	IpHint           string
+	RevokedAt        *time.Time
+	RevocationSynced bool
+}
+
 type User struct {
-	ID        int64
-	CreatedAt time.Time
+	ID              int64
+	CreatedAt       time.Time
+	EmailIndex      []byte
+	EmailSealed     []byte
+	PasswordHash    string
+	EmailVerifiedAt *time.Time
 }

@@ -7,15 +7,21 @@ package tenantdb
 
 import (
 	"context"
+	"time"
 )
 
 const getUser = `-- name: GetUser :one
 SELECT id, created_at FROM users WHERE users.id = $1
 `
 
-func (q *Queries) GetUser(ctx context.Context, id int64) (User, error) {
+type GetUserRow struct {
+	ID        int64
+	CreatedAt time.Time
+}
+
+func (q *Queries) GetUser(ctx context.Context, id int64) (GetUserRow, error) {
 	row := q.db.QueryRow(ctx, getUser, id)
-	var i User
+	var i GetUserRow
 	err := row.Scan(&i.ID, &i.CreatedAt)
 	return i, err
 }
