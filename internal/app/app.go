@@ -66,7 +66,6 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		PublicURL:      cfg.PublicURL,
 		ForceHTTPS:     cfg.Env == config.Prod,
 		TrustedProxies: cfg.TrustedProxies,
-		Dev:            cfg.Env == config.Dev,
 		Ready:          map[string]web.Pinger{"database": st, "redis": redisPinger{rdb}},
 	}
 	if mon != nil {

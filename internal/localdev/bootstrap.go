@@ -30,20 +30,16 @@ func Bootstrap(ctx context.Context, adminURL, name string) (*Database, error) {
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext('profitline.localdev.bootstrap'))`)
 
-	stmts := []string{
-		fmt.Sprintf(`DO $$ BEGIN
-			IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%[1]s') THEN
-				CREATE ROLE %[1]s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS;
-			END IF;
-			IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%[2]s') THEN
-				CREATE ROLE %[2]s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT;
-			END IF;
-		END $$`, OwnerRole, store.AppRole),
-	}
-	for _, s := range stmts {
-		if _, err := conn.Exec(ctx, s); err != nil {
-			return nil, fmt.Errorf("localdev: create roles: %w", err)
-		}
+	roles := fmt.Sprintf(`DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%[1]s') THEN
+			CREATE ROLE %[1]s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS;
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%[2]s') THEN
+			CREATE ROLE %[2]s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT;
+		END IF;
+	END $$`, OwnerRole, store.AppRole)
+	if _, err := conn.Exec(ctx, roles); err != nil {
+		return nil, fmt.Errorf("localdev: create roles: %w", err)
 	}
 	if err := CreateDatabase(ctx, conn, name, ""); err != nil {
 		return nil, err

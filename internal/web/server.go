@@ -37,8 +37,6 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// BodyLimit caps request bodies, e.g. "1M".
 	BodyLimit string
-	// Dev enables developer-only pages and text logs.
-	Dev bool
 	// Ready lists what /readyz checks, by name.
 	Ready map[string]Pinger
 	// Monitor reports server errors to error monitoring; nil reports nowhere.
