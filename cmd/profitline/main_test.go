@@ -109,7 +109,7 @@ func TestDevServesTheLandingPageStopsCleanlyOnCtrlCAndKeepsItsKeys(t *testing.T)
 
 	cmd, logs := startDev(t, dir, db, "redis://"+redisURL+"/0", port)
 	base := fmt.Sprintf("http://localhost:%d", port)
-	for path, want := range map[string]string{"/": "Profitline", "/readyz": `"database":"ok"`} {
+	for path, want := range map[string]string{"/": "Profitline", "/readyz": `"database":"ok"`, "/dev/mail": "Dev mail"} {
 		res, err := http.Get(base + path)
 		if err != nil {
 			t.Fatal(err)

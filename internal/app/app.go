@@ -11,10 +11,15 @@ import (
 	"os"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+	"github.com/riverqueue/river"
 
 	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/config"
+	"github.com/profitline/profitline/internal/jobs"
+	"github.com/profitline/profitline/internal/mail"
 	"github.com/profitline/profitline/internal/monitor"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/web"
@@ -61,6 +66,16 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		defer mon.Flush(2 * time.Second)
 	}
 
+	transport, devMail, err := mailTransport(cfg, log)
+	if err != nil {
+		return err
+	}
+	queue, err := startJobs(ctx, cfg, st, transport, log)
+	if err != nil {
+		return err
+	}
+	defer queue.stop()
+
 	opts := web.Options{
 		Log:            log,
 		PublicURL:      cfg.PublicURL,
@@ -70,6 +85,9 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	}
 	if mon != nil {
 		opts.Monitor = mon
+	}
+	if devMail != nil {
+		opts.DevMail = devMail
 	}
 	srv, err := web.New(opts)
 	if err != nil {
@@ -85,6 +103,51 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	err = srv.Serve(ctx, l, cfg.TLSCertFile, cfg.TLSKeyFile, cfg.ShutdownTimeout)
 	log.Info("stopped")
 	return err
+}
+
+// mailTransport is Resend when configured; otherwise (config allows that in dev only) the dev outbox.
+func mailTransport(cfg *config.Config, log *slog.Logger) (mail.Transport, *mail.Dev, error) {
+	if cfg.ResendAPIKey != "" {
+		t, err := mail.NewResend(mail.ResendConfig{APIKey: cfg.ResendAPIKey.Reveal(), From: cfg.MailFrom, BaseURL: cfg.ResendBaseURL})
+		return t, nil, err
+	}
+	dev := mail.NewDev(log, clock.System{})
+	return dev, dev, nil
+}
+
+type jobQueue struct {
+	pool   *pgxpool.Pool
+	client *river.Client[pgx.Tx]
+}
+
+// startJobs starts the River client that works the job queue, on a pool of its own as the app role.
+func startJobs(ctx context.Context, cfg *config.Config, st *store.Store, transport mail.Transport, log *slog.Logger) (*jobQueue, error) {
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, mail.NewSendWorker(st, transport, clock.System{}))
+	client, err := jobs.NewClient(pool, workers, jobs.Config{Queues: map[string]int{jobs.QueueDefault: 10}, Logger: log})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := client.Start(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("job queue: start: %w", err)
+	}
+	return &jobQueue{pool: pool, client: client}, nil
+}
+
+// stop lets running jobs finish (up to 10 s), then cancels them; River retries them later.
+func (q *jobQueue) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.client.Stop(ctx); err != nil {
+		_ = q.client.StopAndCancel(context.Background())
+	}
+	q.pool.Close()
 }
 
 func openRedis(url string) (*redis.Client, error) {

@@ -71,6 +71,11 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For and X-Forwarded-Proto headers are believed.
 	TrustedProxies []netip.Prefix
 
+	// ResendAPIKey sends mail through Resend; without it (dev only) mail goes to the dev outbox at /dev/mail.
+	ResendAPIKey  Secret
+	ResendBaseURL string
+	MailFrom      string
+
 	SentryDSN Secret
 	LogLevel  string
 
@@ -149,6 +154,10 @@ func Load(getenv Getenv, readFile func(string) ([]byte, error)) (*Config, error)
 		c.TrustedProxies = append(c.TrustedProxies, prefix)
 	}
 
+	c.ResendAPIKey = r.secret("RESEND_API_KEY")
+	c.ResendBaseURL = r.str("RESEND_BASE_URL", "")
+	c.MailFrom = r.str("MAIL_FROM", "Profitline <mail@localhost>")
+
 	c.SentryDSN = r.secret("SENTRY_DSN")
 	switch c.LogLevel = strings.ToLower(r.str("LOG_LEVEL", "info")); c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -180,6 +189,9 @@ func (c *Config) validateProd(r *reader) {
 	if c.SessionKeys == nil {
 		r.fail("SESSION_KEYS (or SESSION_KEYS_FILE) is required in prod; create one with `profitline keys generate`")
 	}
+	if c.ResendAPIKey == "" || r.getenv("MAIL_FROM") == "" {
+		r.fail("RESEND_API_KEY and MAIL_FROM are required in prod: sellers must get their mail")
+	}
 	if c.PublicURL != nil && c.PublicURL.Scheme != "https" {
 		r.fail("PUBLIC_URL must be https in prod, got %q", c.PublicURL.String())
 	}
@@ -205,8 +217,16 @@ func (c *Config) Summary() []any {
 		"session_keys", ringSummary(c.SessionKeys),
 		"tls", c.TLSCertFile != "",
 		"trusted_proxies", len(c.TrustedProxies),
+		"mail", c.mailTransport(),
 		"sentry", c.SentryDSN != "",
 	}
+}
+
+func (c *Config) mailTransport() string {
+	if c.ResendAPIKey != "" {
+		return "resend"
+	}
+	return "dev outbox (/dev/mail)"
 }
 
 func ringSummary(r *vault.KeyRing) string {

@@ -46,7 +46,7 @@ func TestProdRefusesToStartWithoutSecretsOrTLS(t *testing.T) {
 	if err == nil {
 		t.Fatal("prod started with nothing configured")
 	}
-	for _, want := range []string{"DATABASE_URL", "REDIS_URL", "PROFITLINE_DATA_KEYS", "SESSION_KEYS", "PUBLIC_URL must be https", "prod needs TLS"} {
+	for _, want := range []string{"DATABASE_URL", "REDIS_URL", "PROFITLINE_DATA_KEYS", "SESSION_KEYS", "RESEND_API_KEY and MAIL_FROM", "PUBLIC_URL must be https", "prod needs TLS"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}
@@ -61,6 +61,8 @@ func TestProdStartsWhenEverythingIsSet(t *testing.T) {
 		"REDIS_URL":            "redis://cache:6379/0",
 		"PROFITLINE_DATA_KEYS": newKeySpec(t),
 		"SESSION_KEYS":         newKeySpec(t),
+		"RESEND_API_KEY":       "re_test_key",
+		"MAIL_FROM":            "Profitline <mail@example.com>",
 		"TRUSTED_PROXIES":      "10.0.0.0/8, 192.168.1.7",
 	}
 	c, err := load(env, nil)
@@ -128,6 +130,7 @@ func TestPrintingTheConfigRevealsNoSecret(t *testing.T) {
 		"DATABASE_URL":         "postgres://app:hunter2pw@db/profitline",
 		"REDIS_URL":            "redis://:redispw@cache:6379/0",
 		"SENTRY_DSN":           "https://publickey@sentry.example.com/1",
+		"RESEND_API_KEY":       "re_secret_resend",
 		"PROFITLINE_DATA_KEYS": spec,
 	}, nil)
 	if err != nil {
@@ -135,7 +138,7 @@ func TestPrintingTheConfigRevealsNoSecret(t *testing.T) {
 	}
 	key := spec[strings.IndexByte(spec, ':')+1:]
 	for _, out := range []string{fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", *c), fmt.Sprint(c.Summary()...)} {
-		for _, secret := range []string{"hunter2pw", "redispw", "publickey", key} {
+		for _, secret := range []string{"hunter2pw", "redispw", "publickey", "re_secret_resend", key} {
 			if strings.Contains(out, secret) {
 				t.Errorf("printed config contains a secret %q:\n%s", secret, out)
 			}

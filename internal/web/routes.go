@@ -8,4 +8,8 @@ func (s *Server) routes() {
 	e.GET("/static/:file", s.assets.serve)
 
 	e.GET("/", s.landing)
+
+	if s.opts.DevMail != nil {
+		e.GET("/dev/mail", s.devMail)
+	}
 }

@@ -18,6 +18,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/profitline/profitline/internal/mail"
+
 	"github.com/profitline/profitline/static"
 	"github.com/profitline/profitline/templates"
 )
@@ -41,6 +43,13 @@ type Options struct {
 	Ready map[string]Pinger
 	// Monitor reports server errors to error monitoring; nil reports nowhere.
 	Monitor ErrorReporter
+	// DevMail, set in dev only, is the outbox shown at /dev/mail; without it that page does not exist.
+	DevMail DevOutbox
+}
+
+// DevOutbox lists the mails the dev transport kept, newest first.
+type DevOutbox interface {
+	Messages() []mail.DevMessage
 }
 
 // ErrorReporter sends unexpected failures to error monitoring: its Middleware reports panics (and re-panics), and

@@ -24,6 +24,7 @@ type Page struct {
 var pageViews = map[string]any{
 	"landing": landingView{},
 	"error":   errorView{},
+	"devmail": devMailView{},
 }
 
 type views struct {
