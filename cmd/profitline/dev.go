@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -66,9 +68,25 @@ func devCmd(ctx context.Context, args []string) error {
 	}
 
 	if cfg.DataKeys == nil {
-		if cfg.DataKeys, err = devKeyRing(log); err != nil {
+		if cfg.DataKeys, err = devKeyRing("data-keys", log); err != nil {
 			return err
 		}
+	}
+	if cfg.SessionKeys == nil {
+		if cfg.SessionKeys, err = devKeyRing("session-keys", log); err != nil {
+			return err
+		}
+	}
+	if cfg.EmailIndexKey == "" {
+		key, err := devSecret("email-index-key", func() (string, error) {
+			b := make([]byte, 32)
+			_, _ = rand.Read(b) // never fails since Go 1.24
+			return base64.StdEncoding.EncodeToString(b), nil
+		}, log)
+		if err != nil {
+			return err
+		}
+		cfg.EmailIndexKey = config.Secret(key)
 	}
 
 	return app.Serve(ctx, cfg, log, func(string) {
@@ -76,29 +94,39 @@ func devCmd(ctx context.Context, args []string) error {
 	})
 }
 
-// devKeyRing reads the dev key ring from .data/data-keys, creating it on first run so restarts can read the data.
-func devKeyRing(log *slog.Logger) (*vault.KeyRing, error) {
-	path := filepath.Join(devDir, "data-keys")
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		spec, err := vault.GenerateKeySpec(1)
-		if err != nil {
-			return nil, err
-		}
-		if err := os.MkdirAll(devDir, 0o700); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(path, []byte(spec+"\n"), 0o600); err != nil {
-			return nil, err
-		}
-		log.Info("created a dev data key ring", "file", path)
-		b = []byte(spec)
-	} else if err != nil {
+// devKeyRing reads a dev key ring from .data/<name>, creating it on first run so restarts can read the data.
+func devKeyRing(name string, log *slog.Logger) (*vault.KeyRing, error) {
+	spec, err := devSecret(name, func() (string, error) { return vault.GenerateKeySpec(1) }, log)
+	if err != nil {
 		return nil, err
 	}
-	ring, err := vault.ParseKeyRing(strings.TrimSpace(string(b)))
+	ring, err := vault.ParseKeyRing(spec)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", filepath.Join(devDir, name), err)
 	}
 	return ring, nil
+}
+
+// devSecret reads .data/<name>, or creates it (mode 0600) with generate's value. The value is never printed.
+func devSecret(name string, generate func() (string, error), log *slog.Logger) (string, error) {
+	path := filepath.Join(devDir, name)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	value, err := generate()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(devDir, 0o700); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, []byte(value+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	log.Info("created a dev secret", "file", path)
+	return value, nil
 }

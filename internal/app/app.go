@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,11 +17,15 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/riverqueue/river"
 
+	"github.com/profitline/profitline/internal/account"
 	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/config"
 	"github.com/profitline/profitline/internal/jobs"
 	"github.com/profitline/profitline/internal/mail"
 	"github.com/profitline/profitline/internal/monitor"
+	"github.com/profitline/profitline/internal/password"
+	"github.com/profitline/profitline/internal/ratelimit"
+	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/web"
 )
@@ -41,8 +46,8 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if cfg.DatabaseURL == "" {
 		return errors.New("DATABASE_URL is not set")
 	}
-	if cfg.DataKeys == nil {
-		return errors.New("PROFITLINE_DATA_KEYS is not set; create a key ring with `profitline keys generate`")
+	if cfg.DataKeys == nil || cfg.SessionKeys == nil || cfg.EmailIndexKey == "" {
+		return errors.New("PROFITLINE_DATA_KEYS, SESSION_KEYS and EMAIL_INDEX_KEY must be set; see README, Configuration")
 	}
 	log.Info("starting", cfg.Summary()...)
 
@@ -76,12 +81,29 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	}
 	defer queue.stop()
 
+	sessions := session.NewManager(st, rdb, cfg.SessionKeys, clock.System{}, session.Config{}, log)
+	go sessions.Run(ctx)
+	indexKey, err := base64.StdEncoding.DecodeString(cfg.EmailIndexKey.Reveal())
+	if err != nil {
+		return fmt.Errorf("EMAIL_INDEX_KEY: %w", err)
+	}
+	accounts, err := account.New(st, sessions, ratelimit.New(rdb, clock.System{}, ""), queue.client, clock.System{}, account.Config{
+		EmailIndexKey: indexKey, Password: password.DefaultParams, PublicURL: cfg.PublicURL,
+	}, log)
+	if err != nil {
+		return err
+	}
+
 	opts := web.Options{
 		Log:            log,
 		PublicURL:      cfg.PublicURL,
 		ForceHTTPS:     cfg.Env == config.Prod,
 		TrustedProxies: cfg.TrustedProxies,
 		Ready:          map[string]web.Pinger{"database": st, "redis": redisPinger{rdb}},
+		Accounts:       accounts,
+		Sessions:       sessions,
+		Store:          st,
+		Clock:          clock.System{},
 	}
 	if mon != nil {
 		opts.Monitor = mon

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -64,6 +65,9 @@ type Config struct {
 	DataKeys *vault.KeyRing
 	// SessionKeys seals session cookies; a ring of its own, so the two rotate independently.
 	SessionKeys *vault.KeyRing
+	// EmailIndexKey keys the blind index that finds an account by email without storing the address in clear.
+	// Changing it orphans every account's index: it does not rotate.
+	EmailIndexKey Secret
 
 	// TLSCertFile and TLSKeyFile make the server terminate TLS itself.
 	TLSCertFile string
@@ -154,6 +158,11 @@ func Load(getenv Getenv, readFile func(string) ([]byte, error)) (*Config, error)
 		c.TrustedProxies = append(c.TrustedProxies, prefix)
 	}
 
+	if c.EmailIndexKey = r.secret("EMAIL_INDEX_KEY"); c.EmailIndexKey != "" {
+		if b, err := base64.StdEncoding.DecodeString(c.EmailIndexKey.Reveal()); err != nil || len(b) != 32 {
+			r.fail("EMAIL_INDEX_KEY must be 32 random bytes in standard base64 (e.g. `openssl rand -base64 32`)")
+		}
+	}
 	c.ResendAPIKey = r.secret("RESEND_API_KEY")
 	c.ResendBaseURL = r.str("RESEND_BASE_URL", "")
 	c.MailFrom = r.str("MAIL_FROM", "Profitline <mail@localhost>")
@@ -185,6 +194,9 @@ func (c *Config) validateProd(r *reader) {
 	}
 	if c.DataKeys == nil {
 		r.fail("PROFITLINE_DATA_KEYS (or PROFITLINE_DATA_KEYS_FILE) is required in prod; create one with `profitline keys generate`")
+	}
+	if c.EmailIndexKey == "" {
+		r.fail("EMAIL_INDEX_KEY (or EMAIL_INDEX_KEY_FILE) is required in prod")
 	}
 	if c.SessionKeys == nil {
 		r.fail("SESSION_KEYS (or SESSION_KEYS_FILE) is required in prod; create one with `profitline keys generate`")

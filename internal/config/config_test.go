@@ -46,7 +46,7 @@ func TestProdRefusesToStartWithoutSecretsOrTLS(t *testing.T) {
 	if err == nil {
 		t.Fatal("prod started with nothing configured")
 	}
-	for _, want := range []string{"DATABASE_URL", "REDIS_URL", "PROFITLINE_DATA_KEYS", "SESSION_KEYS", "RESEND_API_KEY and MAIL_FROM", "PUBLIC_URL must be https", "prod needs TLS"} {
+	for _, want := range []string{"DATABASE_URL", "REDIS_URL", "PROFITLINE_DATA_KEYS", "SESSION_KEYS", "EMAIL_INDEX_KEY", "RESEND_API_KEY and MAIL_FROM", "PUBLIC_URL must be https", "prod needs TLS"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}
@@ -61,6 +61,7 @@ func TestProdStartsWhenEverythingIsSet(t *testing.T) {
 		"REDIS_URL":            "redis://cache:6379/0",
 		"PROFITLINE_DATA_KEYS": newKeySpec(t),
 		"SESSION_KEYS":         newKeySpec(t),
+		"EMAIL_INDEX_KEY":      "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
 		"RESEND_API_KEY":       "re_test_key",
 		"MAIL_FROM":            "Profitline <mail@example.com>",
 		"TRUSTED_PROXIES":      "10.0.0.0/8, 192.168.1.7",

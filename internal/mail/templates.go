@@ -25,6 +25,24 @@ type VerifyEmail struct {
 	Link string // the confirmation link; it carries a secret token
 }
 
+// KindResetPassword carries a password-reset link; its data is ResetPassword.
+const KindResetPassword = "reset-password"
+
+// ResetPassword is the data of a KindResetPassword mail.
+type ResetPassword struct {
+	Link string // carries a secret token; expires in an hour
+}
+
+// KindAccountExists answers a sign-up with an address that already has an account, so the sign-up page never has
+// to reveal that; its data is AccountExists.
+const KindAccountExists = "account-exists"
+
+// AccountExists is the data of a KindAccountExists mail.
+type AccountExists struct {
+	SignInLink string
+	ResetLink  string
+}
+
 type kindTemplates struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template

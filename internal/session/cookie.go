@@ -21,6 +21,7 @@ type claims struct {
 	UserID    int64  `json:"u"`
 	IssuedAt  int64  `json:"i"` // unix seconds
 	LastSeen  int64  `json:"l"` // unix seconds
+	AuthAt    int64  `json:"a"` // unix seconds: sign-in, or the last time the password was entered again
 }
 
 // Codec seals cookie values with AES-256-GCM under a vault key ring, binding the cookie's name as associated data so

@@ -77,6 +77,18 @@ type Session struct {
 	IDHash   []byte
 	IssuedAt time.Time
 	LastSeen time.Time
+	// AuthAt is when the seller last proved who they are (signed in, or entered the password again); sensitive
+	// actions ask for it to be recent.
+	AuthAt time.Time
+
+	claims claims
+}
+
+// Reauthenticated returns s's cookie re-sealed to say the seller entered their password just now. Issued-at stays.
+func (m *Manager) Reauthenticated(s *Session) (*http.Cookie, error) {
+	cl := s.claims
+	cl.AuthAt = m.clock.Now().Unix()
+	return m.cookie(cl)
 }
 
 // Meta describes the browser, coarsely, for the seller's list of sessions.
@@ -101,7 +113,7 @@ func (m *Manager) Start(ctx context.Context, tx *store.Tx, meta Meta) (*http.Coo
 	if err != nil {
 		return nil, fmt.Errorf("session: start: %w", err)
 	}
-	return m.cookie(claims{SessionID: id, UserID: tx.UserID, IssuedAt: now.Unix(), LastSeen: now.Unix()})
+	return m.cookie(claims{SessionID: id, UserID: tx.UserID, IssuedAt: now.Unix(), LastSeen: now.Unix(), AuthAt: now.Unix()})
 }
 
 // Load returns the request's session. When activity should be recorded it also returns a re-sealed cookie to set
@@ -120,7 +132,8 @@ func (m *Manager) Load(ctx context.Context, r *http.Request) (*Session, *http.Co
 	if now.Sub(issued) > m.cfg.Max || now.Sub(lastSeen) > m.cfg.Idle {
 		return nil, nil, ErrSignedOut
 	}
-	s := &Session{UserID: cl.UserID, IDHash: hashID(cl.SessionID), IssuedAt: issued, LastSeen: lastSeen}
+	s := &Session{UserID: cl.UserID, IDHash: hashID(cl.SessionID), IssuedAt: issued, LastSeen: lastSeen,
+		AuthAt: time.Unix(cl.AuthAt, 0).UTC(), claims: cl}
 	revoked, err := m.revoked(ctx, s)
 	if err != nil {
 		return nil, nil, err
@@ -139,6 +152,7 @@ func (m *Manager) Load(ctx context.Context, r *http.Request) (*Session, *http.Co
 		return nil, nil, fmt.Errorf("session: touch: %w", err)
 	}
 	cl.LastSeen = s.LastSeen.Unix()
+	s.claims = cl
 	fresh, err := m.cookie(cl)
 	return s, fresh, err
 }

@@ -292,3 +292,21 @@ func TestASellerSeesAndRevokesOnlyTheirOwnSessions(t *testing.T) {
 	mustBeSignedIn(t, f.m, aliceCookie, "alice after bob tried to revoke her session")
 	_ = alice
 }
+
+func TestReenteringThePasswordRenewsAuthAtButNotIssuedAt(t *testing.T) {
+	f := newFixture(t)
+	_, c := f.signIn(t, 0)
+	f.env.Clock.Advance(time.Hour)
+	s, _ := mustBeSignedIn(t, f.m, c, "an hour later")
+	if !s.AuthAt.Equal(testenv.Epoch) {
+		t.Fatalf("AuthAt = %v; want the sign-in time", s.AuthAt)
+	}
+	fresh, err := f.m.Reauthenticated(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := mustBeSignedIn(t, f.m, fresh, "after re-entering the password")
+	if !s2.AuthAt.Equal(testenv.Epoch.Add(time.Hour)) || !s2.IssuedAt.Equal(testenv.Epoch) {
+		t.Fatalf("after reauth: AuthAt %v, IssuedAt %v; want now and the original sign-in", s2.AuthAt, s2.IssuedAt)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,12 +41,18 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed", attrs...)
 	}
+	var ra *retryAfterError
+	if errors.As(err, &ra) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(ra.seconds))
+	}
 	view.Heading = http.StatusText(view.Status)
 	switch view.Status {
 	case http.StatusNotFound:
 		view.Heading, view.Message = "Page not found", "There is nothing at this address. It may have moved, or the link may be mistyped."
 	case http.StatusMethodNotAllowed:
 		view.Message = "This address does not accept that kind of request."
+	case http.StatusTooManyRequests:
+		view.Heading = "Too many attempts"
 	case http.StatusRequestEntityTooLarge:
 		view.Message = "What you sent is larger than we accept."
 	case http.StatusInternalServerError:
@@ -72,6 +79,7 @@ func (s *Server) render(c echo.Context, status int, page, title string, data any
 		Nonce:     nonceOf(c),
 		CSRFToken: csrfTokenOf(c),
 		RequestID: requestIDOf(c),
+		SignedIn:  sessionOf(c) != nil,
 		Data:      data,
 	})
 	if err != nil {

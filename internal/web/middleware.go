@@ -52,6 +52,7 @@ func (s *Server) middleware() {
 				return echo.NewHTTPError(http.StatusForbidden, "This form has expired. Go back, reload the page and try again.")
 			},
 		}),
+		s.loadSession,
 	)
 }
 

@@ -9,7 +9,39 @@ func (s *Server) routes() {
 
 	e.GET("/", s.landing)
 
+	if s.opts.Accounts != nil {
+		s.accountRoutes()
+	}
+
 	if s.opts.DevMail != nil {
 		e.GET("/dev/mail", s.devMail)
 	}
+}
+
+// accountRoutes are the sign-up, sign-in and settings pages.
+func (s *Server) accountRoutes() {
+	e := s.echo
+	e.GET("/signup", s.signupForm)
+	e.POST("/signup", s.signup)
+	e.GET("/login", s.loginForm)
+	e.POST("/login", s.login)
+	e.POST("/logout", s.logout)
+	e.GET("/verify-email", s.confirmEmailForm)
+	e.POST("/verify-email", s.confirmEmail)
+	e.GET("/forgot-password", s.forgotForm)
+	e.POST("/forgot-password", s.forgot)
+	e.GET("/reset-password", s.resetForm)
+	e.POST("/reset-password", s.reset)
+
+	in := e.Group("", signedIn)
+	in.GET("/dashboard", s.dashboard)
+	in.POST("/verify-email/resend", s.resendConfirmation)
+	in.GET("/reauth", s.reauthForm)
+	in.POST("/reauth", s.reauth)
+	in.GET("/settings/security", s.security)
+	in.POST("/settings/security/sessions/revoke", s.settingsAction(s.revokeSession, "session"))
+	in.POST("/settings/security/sign-out-everywhere", s.signOutEverywhere)
+	sensitive := in.Group("", s.recentlyAuthenticated)
+	sensitive.POST("/settings/security/password", s.settingsAction(s.changePassword, "password"))
+	sensitive.POST("/settings/security/email", s.settingsAction(s.changeEmail, "email"))
 }

@@ -18,7 +18,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/profitline/profitline/internal/account"
+	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/mail"
+	"github.com/profitline/profitline/internal/session"
+	"github.com/profitline/profitline/internal/store"
 
 	"github.com/profitline/profitline/static"
 	"github.com/profitline/profitline/templates"
@@ -45,6 +49,12 @@ type Options struct {
 	Monitor ErrorReporter
 	// DevMail, set in dev only, is the outbox shown at /dev/mail; without it that page does not exist.
 	DevMail DevOutbox
+
+	// Accounts, Sessions and Store serve the account pages; without Accounts those pages do not exist.
+	Accounts *account.Service
+	Sessions *session.Manager
+	Store    *store.Store
+	Clock    clock.Clock
 }
 
 // DevOutbox lists the mails the dev transport kept, newest first.
@@ -75,6 +85,12 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.BodyLimit == "" {
 		opts.BodyLimit = "1M"
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
+	}
+	if opts.Accounts != nil && (opts.Sessions == nil || opts.Store == nil) {
+		return nil, errors.New("web: the account pages need Sessions and Store")
 	}
 	a, err := loadAssets(static.FS)
 	if err != nil {

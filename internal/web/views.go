@@ -22,9 +22,18 @@ type Page struct {
 // pageViews names every page and the type of its view; rendering a page with another type is a bug the template
 // tests catch, and a page missing from templates/ stops the boot.
 var pageViews = map[string]any{
-	"landing": landingView{},
-	"error":   errorView{},
-	"devmail": devMailView{},
+	"landing":     landingView{},
+	"error":       errorView{},
+	"devmail":     devMailView{},
+	"signup":      signupView{},
+	"login":       loginView{},
+	"check_email": checkEmailView{},
+	"forgot":      forgotView{},
+	"reset":       resetView{},
+	"notice":      noticeView{},
+	"dashboard":   dashboardView{},
+	"security":    securityView{},
+	"reauth":      reauthView{},
 }
 
 type views struct {

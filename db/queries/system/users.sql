@@ -2,4 +2,5 @@
 SELECT system.create_user(@created_at)::bigint AS id;
 
 -- name: UserIDByEmailIndex :one
-SELECT system.user_id_by_email_index(@email_index)::bigint AS id;
+-- 0 when no account has this address.
+SELECT coalesce(system.user_id_by_email_index(@email_index), 0)::bigint AS id;

@@ -27,6 +27,17 @@ type DataKey struct {
 	CreatedAt time.Time
 }
 
+type EmailToken struct {
+	UserID         int64
+	TokenHash      []byte
+	Purpose        string
+	NewEmailSealed []byte
+	NewEmailIndex  []byte
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	UsedAt         *time.Time
+}
+
 type MailOutbox struct {
 	ID                int64
 	UserID            int64

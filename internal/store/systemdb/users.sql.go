@@ -22,9 +22,10 @@ func (q *Queries) CreateUser(ctx context.Context, createdAt time.Time) (int64, e
 }
 
 const userIDByEmailIndex = `-- name: UserIDByEmailIndex :one
-SELECT system.user_id_by_email_index($1)::bigint AS id
+SELECT coalesce(system.user_id_by_email_index($1), 0)::bigint AS id
 `
 
+// 0 when no account has this address.
 func (q *Queries) UserIDByEmailIndex(ctx context.Context, emailIndex []byte) (int64, error) {
 	row := q.db.QueryRow(ctx, userIDByEmailIndex, emailIndex)
 	var id int64

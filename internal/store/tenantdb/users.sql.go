@@ -10,6 +10,23 @@ import (
 	"time"
 )
 
+const getAccount = `-- name: GetAccount :one
+SELECT email_sealed, password_hash, email_verified_at FROM users WHERE users.id = $1
+`
+
+type GetAccountRow struct {
+	EmailSealed     []byte
+	PasswordHash    string
+	EmailVerifiedAt *time.Time
+}
+
+func (q *Queries) GetAccount(ctx context.Context, id int64) (GetAccountRow, error) {
+	row := q.db.QueryRow(ctx, getAccount, id)
+	var i GetAccountRow
+	err := row.Scan(&i.EmailSealed, &i.PasswordHash, &i.EmailVerifiedAt)
+	return i, err
+}
+
 const getUser = `-- name: GetUser :one
 SELECT id, created_at FROM users WHERE users.id = $1
 `
@@ -24,4 +41,76 @@ func (q *Queries) GetUser(ctx context.Context, id int64) (GetUserRow, error) {
 	var i GetUserRow
 	err := row.Scan(&i.ID, &i.CreatedAt)
 	return i, err
+}
+
+const markEmailVerified = `-- name: MarkEmailVerified :exec
+UPDATE users SET email_verified_at = coalesce(email_verified_at, $1::timestamptz) WHERE users.id = $2
+`
+
+type MarkEmailVerifiedParams struct {
+	VerifiedAt time.Time
+	UserID     int64
+}
+
+func (q *Queries) MarkEmailVerified(ctx context.Context, arg MarkEmailVerifiedParams) error {
+	_, err := q.db.Exec(ctx, markEmailVerified, arg.VerifiedAt, arg.UserID)
+	return err
+}
+
+const setAccount = `-- name: SetAccount :exec
+UPDATE users SET email_index = $1, email_sealed = $2, password_hash = $3
+WHERE users.id = $4
+`
+
+type SetAccountParams struct {
+	EmailIndex   []byte
+	EmailSealed  []byte
+	PasswordHash string
+	UserID       int64
+}
+
+func (q *Queries) SetAccount(ctx context.Context, arg SetAccountParams) error {
+	_, err := q.db.Exec(ctx, setAccount,
+		arg.EmailIndex,
+		arg.EmailSealed,
+		arg.PasswordHash,
+		arg.UserID,
+	)
+	return err
+}
+
+const setEmail = `-- name: SetEmail :exec
+UPDATE users SET email_index = $1, email_sealed = $2, email_verified_at = $3
+WHERE users.id = $4
+`
+
+type SetEmailParams struct {
+	EmailIndex  []byte
+	EmailSealed []byte
+	VerifiedAt  *time.Time
+	UserID      int64
+}
+
+func (q *Queries) SetEmail(ctx context.Context, arg SetEmailParams) error {
+	_, err := q.db.Exec(ctx, setEmail,
+		arg.EmailIndex,
+		arg.EmailSealed,
+		arg.VerifiedAt,
+		arg.UserID,
+	)
+	return err
+}
+
+const setPasswordHash = `-- name: SetPasswordHash :exec
+UPDATE users SET password_hash = $1 WHERE users.id = $2
+`
+
+type SetPasswordHashParams struct {
+	PasswordHash string
+	UserID       int64
+}
+
+func (q *Queries) SetPasswordHash(ctx context.Context, arg SetPasswordHashParams) error {
+	_, err := q.db.Exec(ctx, setPasswordHash, arg.PasswordHash, arg.UserID)
+	return err
 }

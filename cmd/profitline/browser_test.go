@@ -1,0 +1,86 @@
+package main_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/profitline/profitline/internal/browsertest"
+	"github.com/profitline/profitline/internal/localdev"
+	"github.com/profitline/profitline/internal/testenv"
+)
+
+// The whole account flow as a seller's browser runs it, against the real binary in dev: sign up, open the
+// confirmation mail from the dev outbox, confirm, sign in, sign out, sign in, open Settings -> Security, and sign
+// out everywhere, which also ends a second browser's session.
+func TestASellerSignsUpConfirmsSignsInAndSignsOutEverywhereInABrowser(t *testing.T) {
+	db := testenv.NewDB(t)
+	port, err := localdev.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	startDev(t, t.TempDir(), db, "redis://"+testenv.Redis(t).Options().Addr+"/0", port)
+	base := fmt.Sprintf("http://localhost:%d", port)
+	const email, pw = "browser.seller@example.com", "a long browser passphrase"
+
+	b := browsertest.New(t, 390, 900)
+	text := func(sel string) string { return browsertest.Eval[string](t, b, `document.querySelector("`+sel+`").textContent`) }
+	signIn := func(br *browsertest.Browser) {
+		br.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
+			chromedp.SendKeys("#email", email), chromedp.SendKeys("#password", pw),
+			chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible("#dashboard-title"))
+	}
+
+	b.Do(t, chromedp.Navigate(base+"/signup"), chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", email), chromedp.SendKeys("#password", pw),
+		chromedp.Click(`form[action="/signup"] button[type=submit]`), chromedp.WaitVisible("main h1"))
+	if h := text("main h1"); !strings.Contains(strings.ToLower(h), "inbox") {
+		t.Fatalf("after sign-up the page says %q", h)
+	}
+
+	var link string
+	deadline := time.Now().Add(20 * time.Second)
+	for link == "" && time.Now().Before(deadline) {
+		b.Do(t, chromedp.Navigate(base+"/dev/mail"), chromedp.WaitVisible("main h1"))
+		body := browsertest.Eval[string](t, b, `document.body.textContent`)
+		link = regexp.MustCompile(`http://localhost:\d+/verify-email\?\S+`).FindString(body)
+		if link == "" {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	if link == "" {
+		t.Fatal("the confirmation mail never reached /dev/mail")
+	}
+	b.Do(t, chromedp.Navigate(strings.ReplaceAll(link, "&amp;", "&")), chromedp.WaitVisible(`form[action="/verify-email"] button`),
+		chromedp.Click(`form[action="/verify-email"] button`), chromedp.WaitVisible("main h1"))
+	if h := text("main h1"); !strings.Contains(h, "confirmed") {
+		t.Fatalf("after confirming the page says %q", h)
+	}
+
+	signIn(b)
+	b.Do(t, chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible("#login-title"))
+	signIn(b)
+
+	other := browsertest.New(t, 1280, 900)
+	signIn(other)
+
+	b.Do(t, chromedp.Navigate(base+"/settings/security"), chromedp.WaitVisible("#security-title"))
+	if rows := browsertest.Eval[int](t, b, `document.querySelectorAll("table tbody tr").length`); rows != 2 {
+		t.Fatalf("the Security page lists %d sessions; want this browser and the other", rows)
+	}
+	b.Do(t, chromedp.Click(`form[action="/settings/security/sign-out-everywhere"] button`), chromedp.WaitVisible("#login-title"))
+
+	for name, br := range map[string]*browsertest.Browser{"this browser": b, "the other browser": other} {
+		br.Do(t, chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible("main h1"))
+		if on := browsertest.Eval[string](t, br, `location.pathname`); on != "/login" {
+			t.Errorf("%s after sign-out-everywhere opened %s; want /login", name, on)
+		}
+		if p := br.Problems(); len(p) > 0 {
+			t.Errorf("%s reported:\n%s", name, strings.Join(p, "\n"))
+		}
+	}
+}
