@@ -28,7 +28,9 @@ func TestASellerSignsUpConfirmsSignsInAndSignsOutEverywhereInABrowser(t *testing
 	const email, pw = "browser.seller@example.com", "a long browser passphrase"
 
 	b := browsertest.New(t, 390, 900)
-	text := func(sel string) string { return browsertest.Eval[string](t, b, `document.querySelector("`+sel+`").textContent`) }
+	text := func(sel string) string {
+		return browsertest.Eval[string](t, b, `document.querySelector("`+sel+`").textContent`)
+	}
 	signIn := func(br *browsertest.Browser) {
 		br.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
 			chromedp.SendKeys("#email", email), chromedp.SendKeys("#password", pw),

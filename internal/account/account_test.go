@@ -13,87 +13,31 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
-
 	"github.com/profitline/profitline/internal/account"
-	"github.com/profitline/profitline/internal/jobs"
+	"github.com/profitline/profitline/internal/accounttest"
 	"github.com/profitline/profitline/internal/mail"
-	"github.com/profitline/profitline/internal/password"
-	"github.com/profitline/profitline/internal/ratelimit"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/testenv"
-	"github.com/profitline/profitline/internal/vault"
 )
 
 type fixture struct {
+	*accounttest.Stack
 	env      *testenv.Env
 	svc      *account.Service
 	sessions *session.Manager
-	outbox   *mail.Dev
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	env := testenv.New(t)
-	rdb := testenv.Redis(t)
-	prefix := "test:" + env.DB.Name + ":"
-	t.Cleanup(func() {
-		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-	})
-	spec, _ := vault.GenerateKeySpec(1)
-	sessionKeys, _ := vault.ParseKeyRing(spec)
-	log := slog.New(slog.DiscardHandler)
-	sessions := session.NewManager(env.Store, rdb, sessionKeys, env.Clock, session.Config{KeyPrefix: prefix}, log)
-	outbox := mail.NewDev(log, env.Clock)
-
-	pool, err := pgxpool.New(ctx, env.DB.AppURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	workers := river.NewWorkers()
-	river.AddWorker(workers, mail.NewSendWorker(env.Store, outbox, env.Clock))
-	queue, err := jobs.NewClient(pool, workers, jobs.Config{Queues: map[string]int{jobs.QueueDefault: 2}, Logger: log, FetchPollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := queue.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = queue.StopAndCancel(context.Background()) })
-
-	svc, err := account.New(env.Store, sessions, ratelimit.New(rdb, env.Clock, prefix), queue, env.Clock, account.Config{
-		EmailIndexKey: []byte("0123456789abcdef0123456789abcdef"),
-		Password:      password.TestParams,
-		PublicURL:     &url.URL{Scheme: "https", Host: "app.example.com"},
-	}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{env: env, svc: svc, sessions: sessions, outbox: outbox}
+	st := accounttest.New(t)
+	return &fixture{Stack: st, env: st.Env, svc: st.Accounts, sessions: st.Sessions}
 }
 
 var alice = account.Client{IP: "198.51.100.7", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
 
 const strongPassword = "correct horse battery staple"
 
-// waitMail waits for the n-th mail (1-based) to arrive in the dev outbox and returns it.
-func (f *fixture) waitMail(t *testing.T, n int) mail.DevMessage {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if msgs := f.outbox.Messages(); len(msgs) >= n {
-			return msgs[len(msgs)-n] // Messages is newest first
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("mail %d did not arrive; outbox has %d", n, len(f.outbox.Messages()))
-	return mail.DevMessage{}
-}
+func (f *fixture) waitMail(t *testing.T, n int) mail.DevMessage { return f.WaitMail(t, n) }
 
 var linkRE = regexp.MustCompile(`https://app\.example\.com/[a-z-]+\?[^\s]+`)
 
@@ -361,4 +305,35 @@ func FuzzNormalizeEmailYieldsOnlyPlainLowerCaseAddresses(f *testing.F) {
 			t.Fatalf("not idempotent: %q -> %q (%v)", out, again, err)
 		}
 	})
+}
+
+func TestSignInUpgradesAHashMadeWithOlderParameters(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_ = f.svc.SignUp(ctx, "upgrade@example.com", strongPassword, alice)
+	stronger := f.Config
+	stronger.Password.Iterations++
+	svc, err := account.New(f.env.Store, f.sessions, f.Limiter, f.Queue, f.env.Clock, stronger, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashOf := func() string {
+		var h string
+		if err := testenv.Connect(t, f.env.DB.OwnerURL).QueryRow(ctx, `SELECT password_hash FROM users`).Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	before := hashOf()
+	if _, err := svc.SignIn(ctx, "upgrade@example.com", strongPassword, alice); err != nil {
+		t.Fatal(err)
+	}
+	after := hashOf()
+	want := ",t=" + strconv.Itoa(int(stronger.Password.Iterations)) + ","
+	if after == before || !strings.Contains(after, want) {
+		t.Fatalf("after sign-in the hash is %q (was %q); want it rehashed with %s", after, before, want)
+	}
+	if _, err := svc.SignIn(ctx, "upgrade@example.com", strongPassword, alice); err != nil {
+		t.Fatalf("sign in with the upgraded hash: %v", err)
+	}
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/profitline/profitline/internal/jobs"
 	"github.com/profitline/profitline/internal/mail"
 	"github.com/profitline/profitline/internal/monitor"
-	"github.com/profitline/profitline/internal/password"
 	"github.com/profitline/profitline/internal/ratelimit"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/store"
@@ -88,7 +87,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		return fmt.Errorf("EMAIL_INDEX_KEY: %w", err)
 	}
 	accounts, err := account.New(st, sessions, ratelimit.New(rdb, clock.System{}, ""), queue.client, clock.System{}, account.Config{
-		EmailIndexKey: indexKey, Password: password.DefaultParams, PublicURL: cfg.PublicURL,
+		EmailIndexKey: indexKey, Password: cfg.Argon2, PublicURL: cfg.PublicURL,
 	}, log)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/profitline/profitline/internal/password"
 	"github.com/profitline/profitline/internal/vault"
 )
 
@@ -74,6 +75,10 @@ type Config struct {
 	TLSKeyFile  string
 	// TrustedProxies are the peers whose X-Forwarded-For and X-Forwarded-Proto headers are believed.
 	TrustedProxies []netip.Prefix
+
+	// Argon2 holds the password hashing cost for new hashes; stored hashes name their own and are upgraded on
+	// sign-in when they differ.
+	Argon2 password.Params
 
 	// ResendAPIKey sends mail through Resend; without it (dev only) mail goes to the dev outbox at /dev/mail.
 	ResendAPIKey  Secret
@@ -163,6 +168,11 @@ func Load(getenv Getenv, readFile func(string) ([]byte, error)) (*Config, error)
 			r.fail("EMAIL_INDEX_KEY must be 32 random bytes in standard base64 (e.g. `openssl rand -base64 32`)")
 		}
 	}
+	c.Argon2 = password.DefaultParams
+	c.Argon2.Memory = uint32(r.number("ARGON2_MEMORY_KIB", int(c.Argon2.Memory), 8*1024, 1<<20))
+	c.Argon2.Iterations = uint32(r.number("ARGON2_ITERATIONS", int(c.Argon2.Iterations), 1, 10))
+	c.Argon2.Parallelism = uint8(r.number("ARGON2_PARALLELISM", int(c.Argon2.Parallelism), 1, 16))
+
 	c.ResendAPIKey = r.secret("RESEND_API_KEY")
 	c.ResendBaseURL = r.str("RESEND_BASE_URL", "")
 	c.MailFrom = r.str("MAIL_FROM", "Profitline <mail@localhost>")
@@ -302,6 +312,19 @@ func (r *reader) secret(name string) Secret {
 	default:
 		return Secret(strings.TrimSpace(direct))
 	}
+}
+
+func (r *reader) number(name string, def, lo, hi int) int {
+	raw := r.str(name, "")
+	if raw == "" {
+		return def
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		r.fail("%s must be a whole number from %d to %d, got %q", name, lo, hi, raw)
+		return def
+	}
+	return n
 }
 
 func (r *reader) duration(name string, def time.Duration) time.Duration {

@@ -151,11 +151,11 @@ func TestPrintingTheConfigRevealsNoSecret(t *testing.T) {
 }
 
 func TestBadValuesAreNamedOnePerLine(t *testing.T) {
-	_, err := load(map[string]string{"PROFITLINE_ENV": "staging", "PORT": "http", "LOG_LEVEL": "loud", "TLS_CERT_FILE": "/c"}, nil)
+	_, err := load(map[string]string{"PROFITLINE_ENV": "staging", "PORT": "http", "LOG_LEVEL": "loud", "TLS_CERT_FILE": "/c", "ARGON2_ITERATIONS": "0"}, nil)
 	if err == nil {
 		t.Fatal("bad values accepted")
 	}
-	for _, want := range []string{`PROFITLINE_ENV must be dev or prod, got "staging"`, `PORT must be a number`, `LOG_LEVEL must be`, `TLS_CERT_FILE and TLS_KEY_FILE`} {
+	for _, want := range []string{`PROFITLINE_ENV must be dev or prod, got "staging"`, `PORT must be a number`, `LOG_LEVEL must be`, `TLS_CERT_FILE and TLS_KEY_FILE`, `ARGON2_ITERATIONS must be a whole number from 1 to 10, got "0"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not say %q:\n%v", want, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 func TestCheckAppliesEachRule(t *testing.T) {
@@ -75,4 +76,18 @@ func TestTheCommonListIsLowerCaseDeduplicatedAndLong(t *testing.T) {
 	if len(seen) < 300 || len(common()) != len(seen) {
 		t.Fatalf("the list has %d lines and the set %d entries; want at least 300 each", len(seen), len(common()))
 	}
+}
+
+func FuzzCheckAcceptsOnlyWhatThePolicyAllows(f *testing.F) {
+	for _, s := range []string{"password", "correct horse battery staple", "Password123!", "jane.doe-long-passphrase", "\x00\xff"} {
+		f.Add(s, "jane.doe@example.com")
+	}
+	f.Fuzz(func(t *testing.T, pw, email string) {
+		if err := Check(pw, email); err != nil {
+			return
+		}
+		if utf8.RuneCountInString(pw) < 12 || len(pw) > 256 {
+			t.Fatalf("Check accepted %q (%d runes, %d bytes)", pw, utf8.RuneCountInString(pw), len(pw))
+		}
+	})
 }

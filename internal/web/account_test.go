@@ -11,17 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
-
 	"github.com/profitline/profitline/internal/account"
-	"github.com/profitline/profitline/internal/jobs"
-	"github.com/profitline/profitline/internal/mail"
-	"github.com/profitline/profitline/internal/password"
-	"github.com/profitline/profitline/internal/ratelimit"
+	"github.com/profitline/profitline/internal/accounttest"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/testenv"
-	"github.com/profitline/profitline/internal/vault"
 	"github.com/profitline/profitline/internal/web"
 )
 
@@ -32,44 +25,16 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	ctx := context.Background()
-	env := testenv.New(t)
-	rdb := testenv.Redis(t)
-	prefix := "test:" + env.DB.Name + ":"
-	t.Cleanup(func() {
-		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-	})
-	spec, _ := vault.GenerateKeySpec(1)
-	keys, _ := vault.ParseKeyRing(spec)
-	log := slog.New(slog.DiscardHandler)
-	sessions := session.NewManager(env.Store, rdb, keys, env.Clock, session.Config{KeyPrefix: prefix}, log)
-	pool, err := pgxpool.New(ctx, env.DB.AppURL)
+	st := accounttest.New(t)
+	srv, err := web.New(web.Options{Log: slog.New(slog.DiscardHandler), PublicURL: accounttest.PublicURL,
+		Accounts: st.Accounts, Sessions: st.Sessions, Store: st.Env.Store, Clock: st.Env.Clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
-	workers := river.NewWorkers()
-	river.AddWorker(workers, mail.NewSendWorker(env.Store, mail.NewDev(log, env.Clock), env.Clock))
-	queue, err := jobs.NewClient(pool, workers, jobs.Config{}) // insert-only: these tests read no mail
-	if err != nil {
+	if err := st.Accounts.SignUp(context.Background(), "seller@example.com", "a long enough passphrase", account.Client{IP: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
-	public := &url.URL{Scheme: "https", Host: "app.example.com"}
-	accounts, err := account.New(env.Store, sessions, ratelimit.New(rdb, env.Clock, prefix), queue, env.Clock,
-		account.Config{EmailIndexKey: make([]byte, 32), Password: password.TestParams, PublicURL: public}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := web.New(web.Options{Log: log, PublicURL: public, Accounts: accounts, Sessions: sessions, Store: env.Store, Clock: env.Clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := accounts.SignUp(ctx, "seller@example.com", "a long enough passphrase", account.Client{IP: "192.0.2.1"}); err != nil {
-		t.Fatal(err)
-	}
-	return &site{srv: srv, env: env}
+	return &site{srv: srv, env: st.Env}
 }
 
 // post submits a form as a same-origin browser would (Sec-Fetch-Site passes CSRF), with the given cookies.
