@@ -90,7 +90,9 @@ func devCmd(ctx context.Context, args []string) error {
 	}
 
 	return app.Serve(ctx, cfg, log, func(string) {
-		fmt.Fprintf(os.Stdout, "\n  Profitline is running at %s  (Ctrl-C stops everything)\n\n", cfg.PublicURL)
+		fmt.Fprintf(os.Stdout, "\n  Profitline is running at %s  (Ctrl-C stops everything)\n"+
+			"  Create an account at %s/signup; mail (the confirmation link) is shown at %s/dev/mail\n\n",
+			cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
 	})
 }
 
