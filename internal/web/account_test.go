@@ -126,6 +126,13 @@ func TestSignedInPagesSendVisitorsToSignInAndAreNeverCached(t *testing.T) {
 	if w.Code != 200 || w.Header().Get("Cache-Control") != "no-store" || !strings.Contains(w.Body.String(), "seller@example.com") {
 		t.Fatalf("security page: %d, Cache-Control %q", w.Code, w.Header().Get("Cache-Control"))
 	}
+	form := s.get("/login?next=" + url.QueryEscape("/settings/security?tab=1")).Body.String()
+	if !strings.Contains(form, `action="/login?next=%2fsettings%2fsecurity%3ftab%3d1"`) {
+		t.Errorf("the sign-in form does not carry next= through")
+	}
+	if w := s.post("/login?next=/settings/security", url.Values{"email": {"seller@example.com"}, "password": {"a long enough passphrase"}}); w.Header().Get("Location") != "/settings/security" {
+		t.Fatalf("after sign-in with next=: %q", w.Header().Get("Location"))
+	}
 	if w := s.post("/login?next=//evil.example/x", url.Values{"email": {"seller@example.com"}, "password": {"a long enough passphrase"}}); w.Header().Get("Location") != "/dashboard" {
 		t.Fatalf("a protocol-relative next= was followed: %q", w.Header().Get("Location"))
 	}

@@ -21,6 +21,7 @@ type signupView struct {
 
 type loginView struct {
 	Email  string
+	Next   string // a local path to open after signing in, or ""
 	Errors formErrors
 }
 

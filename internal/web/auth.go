@@ -145,7 +145,7 @@ func (s *Server) loginForm(c echo.Context) error {
 	if sessionOf(c) != nil {
 		return c.Redirect(http.StatusSeeOther, "/dashboard")
 	}
-	return s.render(c, http.StatusOK, "login", "Sign in", loginView{})
+	return s.render(c, http.StatusOK, "login", "Sign in", loginView{Next: localPath(c.QueryParam("next"), "")})
 }
 
 func (s *Server) login(c echo.Context) error {
@@ -156,7 +156,7 @@ func (s *Server) login(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.render(c, http.StatusUnauthorized, "login", "Sign in", loginView{Email: email, Errors: errs})
+		return s.render(c, http.StatusUnauthorized, "login", "Sign in", loginView{Email: email, Next: localPath(c.QueryParam("next"), ""), Errors: errs})
 	}
 	c.SetCookie(cookie)
 	return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next"), "/dashboard"))
