@@ -52,6 +52,15 @@ type MailOutbox struct {
 	LastError         pgtype.Text
 }
 
+type OauthState struct {
+	UserID      int64
+	StateHash   []byte
+	SessionHash []byte
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	UsedAt      *time.Time
+}
+
 type Session struct {
 	UserID           int64
 	IDHash           []byte
@@ -62,6 +71,38 @@ type Session struct {
 	IpHint           string
 	RevokedAt        *time.Time
 	RevocationSynced bool
+}
+
+type TiktokGrant struct {
+	UserID                 int64
+	ID                     int64
+	OpenID                 string
+	SellerName             string
+	SellerBaseRegion       string
+	GrantedScopes          []string
+	AccessTokenSealed      []byte
+	AccessTokenExpiresAt   *time.Time
+	RefreshTokenSealed     []byte
+	RefreshTokenExpiresAt  *time.Time
+	Status                 string
+	RevokedAt              *time.Time
+	RevokedReason          string
+	AuthorizationExpiresAt *time.Time
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+}
+
+type TiktokShop struct {
+	UserID         int64
+	ShopID         string
+	GrantID        int64
+	Name           string
+	Region         string
+	SellerType     string
+	Cipher         string
+	Code           string
+	ConnectedAt    time.Time
+	DisconnectedAt *time.Time
 }
 
 type User struct {
