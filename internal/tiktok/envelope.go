@@ -1,0 +1,76 @@
+package tiktok
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// envelope is TikTok's response wrapper. Code is a pointer so a body without one is told apart from success.
+type envelope struct {
+	Code      *json.Number    `json:"code"`
+	Message   string          `json:"message"`
+	RequestID string          `json:"request_id"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// parseEnvelope reads a response: it returns data only when TikTok said code 0 with a 2xx status; anything else
+// is an *APIError carrying the code, message, request id and class. It never panics on any input.
+func parseEnvelope(status int, header http.Header, body []byte, now time.Time) (json.RawMessage, error) {
+	var env envelope
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	decodeErr := dec.Decode(&env)
+
+	apiErr := &APIError{HTTPStatus: status, RetryAfter: retryAfter(header, now)}
+	if decodeErr == nil && env.Code != nil {
+		code, err := env.Code.Int64()
+		if err != nil || code < math.MinInt32 || code > math.MaxInt32 {
+			apiErr.Message = "response code is not an integer"
+			apiErr.Class = classify(0, status, "")
+			return nil, apiErr
+		}
+		apiErr.Code, apiErr.Message, apiErr.RequestID = int(code), env.Message, env.RequestID
+		if code == 0 && status >= 200 && status < 300 {
+			return env.Data, nil
+		}
+		apiErr.Class = classify(apiErr.Code, status, env.Message)
+		return nil, apiErr
+	}
+	// Not an envelope: a proxy's error page, an empty body, a redirect.
+	switch {
+	case status >= 300 && status < 400:
+		apiErr.Message = "unexpected redirect" // its Location is not repeated: it could echo our query
+	case decodeErr != nil:
+		apiErr.Message = "response is not JSON"
+	default:
+		apiErr.Message = "response has no code"
+	}
+	apiErr.Class = classify(0, status, "")
+	return nil, apiErr
+}
+
+// retryAfter reads a Retry-After header in seconds or as an HTTP date; 0 when absent or unreadable.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, 3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return min(t.Sub(now), time.Hour)
+	}
+	return 0
+}
+
+// errNoData is returned when TikTok said success but sent no data for a call that needs some.
+var errNoData = errors.New("response has no data")
