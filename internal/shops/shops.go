@@ -113,21 +113,27 @@ func NewTokenSource(st *store.Store, userID, grantID int64, refresh Refresher, c
 func (ts *TokenSource) Token(ctx context.Context) (string, error) {
 	var token string
 	err := ts.st.InTenant(ctx, ts.userID, func(tx *store.Tx) error {
-		g, err := tx.Q.GetGrant(ctx, tenantdb.GetGrantParams{UserID: ts.userID, ID: ts.grantID})
-		if err != nil {
-			return err
-		}
-		if g.Status != "active" || g.AccessTokenSealed == nil {
-			return ErrRevoked
-		}
-		b, err := tx.Open(ctx, purposeAccess, g.OpenID, g.AccessTokenSealed)
-		token = string(b)
+		var err error
+		token, err = ts.TokenIn(ctx, tx)
 		return err
 	})
+	return token, err
+}
+
+// TokenIn is Token inside the caller's transaction (of the grant's tenant).
+func (ts *TokenSource) TokenIn(ctx context.Context, tx *store.Tx) (string, error) {
+	g, err := tx.Q.GetGrant(ctx, tenantdb.GetGrantParams{UserID: ts.userID, ID: ts.grantID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrRevoked
 	}
-	return token, err
+	if err != nil {
+		return "", err
+	}
+	if g.Status != "active" || g.AccessTokenSealed == nil {
+		return "", ErrRevoked
+	}
+	b, err := tx.Open(ctx, purposeAccess, g.OpenID, g.AccessTokenSealed)
+	return string(b), err
 }
 
 // Refresh returns a fresh access token after TikTok rejected `rejected`. It holds the grant's row lock while it
@@ -179,4 +185,58 @@ func (ts *TokenSource) Refresh(ctx context.Context, rejected string) (string, er
 		return "", ErrRevoked
 	}
 	return token, err
+}
+
+// Connected is a shop as the seller's Settings -> Shops page shows it.
+type Connected struct {
+	ShopID, Name, Region, Cipher string
+	GrantID                      int64
+	ConnectedAt                  time.Time
+	Revoked                      bool
+	RevokedAt                    *time.Time
+	// ReconnectBy is when TikTok said the authorization expires (UPCOMING_AUTHORIZATION_EXPIRATION).
+	ReconnectBy   *time.Time
+	GrantedScopes []string
+}
+
+// List returns tx's tenant's shops, revoked ones included (their data stays, frozen at the last sync).
+func List(ctx context.Context, tx *store.Tx) ([]Connected, error) {
+	rows, err := tx.Q.ListShops(ctx, tx.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("shops: list: %w", err)
+	}
+	out := make([]Connected, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Connected{
+			ShopID: r.ShopID, Name: r.Name, Region: r.Region, Cipher: r.Cipher, GrantID: r.GrantID, ConnectedAt: r.ConnectedAt,
+			Revoked: r.GrantStatus != "active" || r.DisconnectedAt != nil, RevokedAt: r.RevokedAt,
+			ReconnectBy: r.AuthorizationExpiresAt, GrantedScopes: r.GrantedScopes,
+		})
+	}
+	return out, nil
+}
+
+// RevokeShop revokes the grant that covers shopID (a SELLER_DEAUTHORIZATION names a shop, not a grant). It reports
+// whether anything changed; an unknown shop changes nothing.
+func RevokeShop(ctx context.Context, tx *store.Tx, shopID, reason string) (bool, error) {
+	grantID, err := tx.Q.GrantOfShop(ctx, tenantdb.GrantOfShopParams{UserID: tx.UserID, ShopID: shopID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("shops: grant of shop %s: %w", shopID, err)
+	}
+	return Revoke(ctx, tx, grantID, reason)
+}
+
+// SetReconnectBy records when TikTok will end the authorization covering shopID.
+func SetReconnectBy(ctx context.Context, tx *store.Tx, shopID string, at time.Time) error {
+	grantID, err := tx.Q.GrantOfShop(ctx, tenantdb.GrantOfShopParams{UserID: tx.UserID, ShopID: shopID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return tx.Q.SetAuthorizationExpiry(ctx, tenantdb.SetAuthorizationExpiryParams{ExpiresAt: &at, Now: tx.Now(), UserID: tx.UserID, ID: grantID})
 }

@@ -87,3 +87,21 @@ type reauthView struct {
 	Next   string // a local path to return to
 	Errors formErrors
 }
+
+type shopRow struct {
+	ShopID        string
+	Name          string
+	Region        string
+	GrantID       int64
+	Revoked       bool
+	ConnectedAt   time.Time
+	RevokedAt     *time.Time
+	ReconnectBy   *time.Time
+	MissingScopes []string
+}
+
+type shopsView struct {
+	Shops  []shopRow
+	Flash  string
+	Errors formErrors
+}

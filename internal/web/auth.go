@@ -67,7 +67,11 @@ func signedIn(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) recentlyAuthenticated(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if sess := sessionOf(c); sess != nil && s.opts.Clock.Now().Sub(sess.AuthAt) > recentAuth {
-			return c.Redirect(http.StatusSeeOther, "/reauth?next="+url.QueryEscape("/settings/security"))
+			back := "/settings/security"
+			if strings.HasPrefix(c.Request().URL.Path, "/settings/shops") {
+				back = "/settings/shops"
+			}
+			return c.Redirect(http.StatusSeeOther, "/reauth?next="+url.QueryEscape(back))
 		}
 		return next(c)
 	}

@@ -13,6 +13,10 @@ func (s *Server) routes() {
 		s.accountRoutes()
 	}
 
+	if s.opts.Webhooks != nil {
+		e.POST("/webhooks/tiktok", s.tiktokWebhook)
+	}
+
 	if s.opts.DevMail != nil {
 		e.GET("/dev/mail", s.devMail)
 	}
@@ -44,4 +48,11 @@ func (s *Server) accountRoutes() {
 	sensitive := in.Group("", s.recentlyAuthenticated)
 	sensitive.POST("/settings/security/password", s.settingsAction(s.changePassword, "password"))
 	sensitive.POST("/settings/security/email", s.settingsAction(s.changeEmail, "email"))
+
+	if s.opts.Connect != nil {
+		in.GET("/settings/shops", s.shopsPage)
+		in.POST("/connect/tiktok", s.connectStart)
+		in.GET("/oauth/tiktok/callback", s.connectCallback)
+		sensitive.POST("/settings/shops/disconnect", s.disconnect)
+	}
 }

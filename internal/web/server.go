@@ -20,9 +20,11 @@ import (
 
 	"github.com/profitline/profitline/internal/account"
 	"github.com/profitline/profitline/internal/clock"
+	"github.com/profitline/profitline/internal/connect"
 	"github.com/profitline/profitline/internal/mail"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/webhook"
 
 	"github.com/profitline/profitline/static"
 	"github.com/profitline/profitline/templates"
@@ -55,6 +57,10 @@ type Options struct {
 	Sessions *session.Manager
 	Store    *store.Store
 	Clock    clock.Clock
+	// Connect serves Settings -> Shops and the TikTok connection; without it those pages do not exist.
+	Connect *connect.Service
+	// Webhooks receives TikTok's notifications at /webhooks/tiktok.
+	Webhooks *webhook.Receiver
 }
 
 // DevOutbox lists the mails the dev transport kept, newest first.

@@ -34,6 +34,7 @@ var pageViews = map[string]any{
 	"dashboard":   dashboardView{},
 	"security":    securityView{},
 	"reauth":      reauthView{},
+	"shops":       shopsView{},
 }
 
 type views struct {

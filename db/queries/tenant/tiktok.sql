@@ -59,3 +59,6 @@ INSERT INTO oauth_states (user_id, state_hash, session_hash, created_at, expires
 UPDATE oauth_states SET used_at = @now::timestamptz
 WHERE user_id = @user_id AND state_hash = @state_hash AND session_hash = @session_hash
   AND used_at IS NULL AND expires_at > @now::timestamptz;
+
+-- name: GrantOfShop :one
+SELECT grant_id FROM tiktok_shops WHERE user_id = @user_id AND shop_id = @shop_id;

@@ -113,3 +113,13 @@ type User struct {
 	PasswordHash    string
 	EmailVerifiedAt *time.Time
 }
+
+type WebhookEvent struct {
+	UserID         int64
+	NotificationID string
+	Type           int32
+	ShopID         string
+	ReceivedAt     time.Time
+	PayloadSealed  []byte
+	ProcessedAt    *time.Time
+}

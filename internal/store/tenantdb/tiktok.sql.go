@@ -131,6 +131,22 @@ func (q *Queries) GetGrantForUpdate(ctx context.Context, arg GetGrantForUpdatePa
 	return i, err
 }
 
+const grantOfShop = `-- name: GrantOfShop :one
+SELECT grant_id FROM tiktok_shops WHERE user_id = $1 AND shop_id = $2
+`
+
+type GrantOfShopParams struct {
+	UserID int64
+	ShopID string
+}
+
+func (q *Queries) GrantOfShop(ctx context.Context, arg GrantOfShopParams) (int64, error) {
+	row := q.db.QueryRow(ctx, grantOfShop, arg.UserID, arg.ShopID)
+	var grant_id int64
+	err := row.Scan(&grant_id)
+	return grant_id, err
+}
+
 const insertOAuthState = `-- name: InsertOAuthState :exec
 INSERT INTO oauth_states (user_id, state_hash, session_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)
 `
