@@ -86,3 +86,39 @@ func TestASellerSignsUpConfirmsSignsInAndSignsOutEverywhereInABrowser(t *testing
 		}
 	}
 }
+
+// The demo seller of `make run` signs in with the printed password, sees the sandbox's demo shops connected, and
+// connects again through TikTok's consent page (the sandbox's), coming back to Settings -> Shops.
+func TestTheDemoSellerSeesTheirShopsAndConnectsThroughTheConsentPage(t *testing.T) {
+	db := testenv.NewDB(t)
+	port, err := localdev.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	startDev(t, t.TempDir(), db, "redis://"+testenv.Redis(t).Options().Addr+"/0", port)
+	base := fmt.Sprintf("http://localhost:%d", port)
+
+	b := browsertest.New(t, 390, 900)
+	b.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", "demo@profitline.test"), chromedp.SendKeys("#password", "sell-smarter-every-day"),
+		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible("#dashboard-title"),
+		chromedp.Navigate(base+"/settings/shops"), chromedp.WaitVisible("#shops-title"))
+	if n := browsertest.Eval[int](t, b, `document.querySelectorAll(".badge-success").length`); n != 2 {
+		t.Fatalf("Settings -> Shops shows %d connected shops; want the 2 demo shops", n)
+	}
+	if overflow := browsertest.Eval[int](t, b, `document.documentElement.scrollWidth - window.innerWidth`); overflow > 0 {
+		t.Errorf("the signed-in Shops page is %d px wider than a 390 px phone", overflow)
+	}
+
+	b.Do(t, chromedp.Click(`form[action="/connect/tiktok"] button`), chromedp.WaitVisible("form button"))
+	if host := browsertest.Eval[string](t, b, `location.pathname`); host != "/open/authorize" {
+		t.Fatalf("Connect opened %s; want TikTok's consent page", host)
+	}
+	b.Do(t, chromedp.Click(`form button`), chromedp.WaitVisible("#shops-title"))
+	if u := browsertest.Eval[string](t, b, `location.pathname + location.search`); u != "/settings/shops?done=connected" {
+		t.Fatalf("after the consent page the browser is at %s", u)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("the browser reported:\n%s", strings.Join(p, "\n"))
+	}
+}

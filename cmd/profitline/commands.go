@@ -19,6 +19,8 @@ func commands() []command {
 		{"dev", "bring up a local database and Redis, migrate, and serve (what `make run` does)", devCmd},
 		{"migrate", "apply database migrations as the owner role: migrate [up|status]", migrateCmd},
 		{"keys", "manage the data key ring: keys generate [--id N] | keys rotate", keysCmd},
+		{"tiktok", "operator tools: tiktok sign | tiktok webhook-sign (run without arguments for usage)", tiktokCmd},
+		{"sandbox", "serve the TikTok sandbox with the demo shops alone: sandbox [--addr 127.0.0.1:9090]", sandboxCmd},
 	}
 }
 

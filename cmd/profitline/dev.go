@@ -7,14 +7,20 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/profitline/profitline/internal/app"
+	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/config"
+	"github.com/profitline/profitline/internal/demo"
 	"github.com/profitline/profitline/internal/localdev"
 	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/tiktok/sandbox"
 	"github.com/profitline/profitline/internal/vault"
 )
 
@@ -89,11 +95,56 @@ func devCmd(ctx context.Context, args []string) error {
 		cfg.EmailIndexKey = config.Secret(key)
 	}
 
-	return app.Serve(ctx, cfg, log, func(string) {
-		fmt.Fprintf(os.Stdout, "\n  Profitline is running at %s  (Ctrl-C stops everything)\n"+
-			"  Create an account at %s/signup; mail (the confirmation link) is shown at %s/dev/mail\n\n",
-			cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
+	var sb *sandbox.Sandbox
+	if !cfg.TikTok.Configured() {
+		var stop func()
+		if sb, stop, err = startSandbox(cfg, log); err != nil {
+			return err
+		}
+		defer stop()
+	}
+
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	signIn := "Create an account at " + cfg.PublicURL.JoinPath("/signup").String()
+	if sb != nil {
+		if _, err := demo.Seller(ctx, a.Store, a.Accounts, sb, cfg.DemoEmail, cfg.DemoPassword.Reveal()); err != nil {
+			return err
+		}
+		signIn = fmt.Sprintf("Sign in as %s with password %s (the demo seller, with the sandbox's demo shops connected)",
+			cfg.DemoEmail, cfg.DemoPassword.Reveal())
+	}
+	return a.Run(ctx, func(string) {
+		fmt.Fprintf(os.Stdout, "\n  Profitline is running at %s  (Ctrl-C stops everything)\n  %s\n"+
+			"  Mail is not sent in dev: it is shown at %s\n\n", cfg.PublicURL, signIn, cfg.PublicURL.JoinPath("/dev/mail"))
 	})
+}
+
+// startSandbox serves the TikTok sandbox with the demo shops on a free port and points the app's TikTok settings at
+// it: API, token endpoints and consent page alike.
+func startSandbox(cfg *config.Config, log *slog.Logger) (*sandbox.Sandbox, func(), error) {
+	sc := sandbox.Demo(clock.System{})
+	sc.RedirectURL = cfg.PublicURL.JoinPath("/oauth/tiktok/callback").String()
+	sc.WebhookURL = cfg.PublicURL.JoinPath("/webhooks/tiktok").String()
+	sb, err := sandbox.New(sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	base := "http://" + l.Addr().String()
+	cfg.TikTok = config.TikTok{
+		APIBase: base, AuthBase: base, AuthorizeURL: base + "/open/authorize",
+		AppKey: sc.AppKey, ServiceID: sc.ServiceID, AppSecret: config.Secret(sc.AppSecret), WebhookSecret: config.Secret(sc.AppSecret),
+	}
+	log.Info("no TikTok credentials: serving the TikTok sandbox with the demo shops", "url", base)
+	return sb, func() { _ = srv.Close() }, nil
 }
 
 // devKeyRing reads a dev key ring from .data/<name>, creating it on first run so restarts can read the data.

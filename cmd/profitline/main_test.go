@@ -17,6 +17,7 @@ import (
 
 	"github.com/profitline/profitline/internal/localdev"
 	"github.com/profitline/profitline/internal/testenv"
+	"github.com/profitline/profitline/internal/tiktok"
 	"github.com/profitline/profitline/internal/vault"
 )
 
@@ -183,5 +184,27 @@ func TestAnUnknownCommandFailsWithUsage(t *testing.T) {
 	out, err := exec.Command(bin, "frobnicate").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `unknown command "frobnicate"`) || !strings.Contains(string(out), "serve") {
 		t.Fatalf("err %v, output:\n%s", err, out)
+	}
+}
+
+func TestTheSignToolPrintsTheDocumentedSignature(t *testing.T) {
+	out, err := exec.Command(bin, "tiktok", "sign", "--secret", "e59af819cc", "--path", "/authorization/202309/shops",
+		"--query", "app_key=29a39d&timestamp=1623812664").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8" {
+		t.Fatalf("tiktok sign printed %q; want the official example's signature", got)
+	}
+}
+
+func TestTheWebhookSignToolPrintsWhatTheReceiverExpects(t *testing.T) {
+	body := `{"type":6,"tts_notification_id":"7327","shop_id":"7494","timestamp":1718305585,"data":{}}`
+	out, err := exec.Command(bin, "tiktok", "webhook-sign", "--app-key", "29a39d", "--secret", "e59af819cc", "--body", body).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(out)); !tiktok.VerifyWebhook("29a39d", "e59af819cc", []byte(body), got) {
+		t.Fatalf("webhook-sign printed %q, which the receiver's check refuses", got)
 	}
 }

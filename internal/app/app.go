@@ -20,13 +20,16 @@ import (
 	"github.com/profitline/profitline/internal/account"
 	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/config"
+	"github.com/profitline/profitline/internal/connect"
 	"github.com/profitline/profitline/internal/jobs"
 	"github.com/profitline/profitline/internal/mail"
 	"github.com/profitline/profitline/internal/monitor"
 	"github.com/profitline/profitline/internal/ratelimit"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/tiktok"
 	"github.com/profitline/profitline/internal/web"
+	"github.com/profitline/profitline/internal/webhook"
 )
 
 // NewLogger logs JSON in prod and readable text in dev, to stderr.
@@ -40,57 +43,93 @@ func NewLogger(cfg *config.Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
-// Serve runs the web server until ctx ends. ready, if not nil, receives the bound address once it is listening.
-func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(addr string)) error {
-	if cfg.DatabaseURL == "" {
-		return errors.New("DATABASE_URL is not set")
-	}
-	if cfg.DataKeys == nil || cfg.SessionKeys == nil || cfg.EmailIndexKey == "" {
-		return errors.New("PROFITLINE_DATA_KEYS, SESSION_KEYS and EMAIL_INDEX_KEY must be set; see README, Configuration")
-	}
-	log.Info("starting", cfg.Summary()...)
+// App is Profitline assembled: what Run serves, and what dev needs before serving (the store and the account
+// service, to create the demo seller).
+type App struct {
+	Store    *store.Store
+	Accounts *account.Service
 
-	st, err := store.Open(ctx, cfg.DatabaseURL.Reveal(), cfg.DataKeys, clock.System{})
+	cfg      *config.Config
+	log      *slog.Logger
+	sessions *session.Manager
+	srv      *web.Server
+	closers  []func()
+}
+
+// Serve assembles the app and runs it until ctx ends; ready, if not nil, receives the bound address.
+func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(addr string)) error {
+	a, err := New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	return a.Run(ctx, ready)
+}
+
+// New connects to everything and builds the server; on error, whatever it opened is closed again.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("DATABASE_URL is not set")
+	}
+	if cfg.DataKeys == nil || cfg.SessionKeys == nil || cfg.EmailIndexKey == "" {
+		return nil, errors.New("PROFITLINE_DATA_KEYS, SESSION_KEYS and EMAIL_INDEX_KEY must be set; see README, Configuration")
+	}
+	if !cfg.TikTok.Configured() {
+		return nil, errors.New("TIKTOK_APP_KEY, TIKTOK_APP_SECRET and TIKTOK_SERVICE_ID must be set (dev runs the sandbox)")
+	}
+	log.Info("starting", cfg.Summary()...)
+	a = &App{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+
+	if a.Store, err = store.Open(ctx, cfg.DatabaseURL.Reveal(), cfg.DataKeys, clock.System{}); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.Store.Close)
 
 	rdb, err := openRedis(cfg.RedisURL.Reveal())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer rdb.Close()
+	a.closers = append(a.closers, func() { rdb.Close() })
 
 	var mon *monitor.Monitor
 	if cfg.SentryDSN != "" {
 		if mon, err = monitor.New(monitor.Options{DSN: cfg.SentryDSN.Reveal(), Environment: string(cfg.Env)}); err != nil {
-			return err
+			return nil, err
 		}
-		defer mon.Flush(2 * time.Second)
+		a.closers = append(a.closers, func() { mon.Flush(2 * time.Second) })
 	}
 
 	transport, devMail, err := mailTransport(cfg, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	queue, err := startJobs(ctx, cfg, st, transport, log)
+	queue, err := startJobs(ctx, cfg, a.Store, transport, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer queue.stop()
+	a.closers = append(a.closers, queue.stop)
 
-	sessions := session.NewManager(st, rdb, cfg.SessionKeys, clock.System{}, session.Config{}, log)
-	go sessions.Run(ctx)
+	a.sessions = session.NewManager(a.Store, rdb, cfg.SessionKeys, clock.System{}, session.Config{}, log)
 	indexKey, err := base64.StdEncoding.DecodeString(cfg.EmailIndexKey.Reveal())
 	if err != nil {
-		return fmt.Errorf("EMAIL_INDEX_KEY: %w", err)
+		return nil, fmt.Errorf("EMAIL_INDEX_KEY: %w", err)
 	}
-	accounts, err := account.New(st, sessions, ratelimit.New(rdb, clock.System{}, ""), queue.client, clock.System{}, account.Config{
+	a.Accounts, err = account.New(a.Store, a.sessions, ratelimit.New(rdb, clock.System{}, ""), queue.client, clock.System{}, account.Config{
 		EmailIndexKey: indexKey, Password: cfg.Argon2, PublicURL: cfg.PublicURL,
 	}, log)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	client, err := tiktok.New(tiktok.Config{
+		APIBase: cfg.TikTok.APIBase, AuthBase: cfg.TikTok.AuthBase, AuthorizeURL: cfg.TikTok.AuthorizeURL,
+		AppKey: cfg.TikTok.AppKey, AppSecret: cfg.TikTok.AppSecret.Reveal(), ServiceID: cfg.TikTok.ServiceID,
+	}, tiktok.Options{})
+	if err != nil {
+		return nil, err
 	}
 
 	opts := web.Options{
@@ -98,11 +137,14 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		PublicURL:      cfg.PublicURL,
 		ForceHTTPS:     cfg.Env == config.Prod,
 		TrustedProxies: cfg.TrustedProxies,
-		Ready:          map[string]web.Pinger{"database": st, "redis": redisPinger{rdb}},
-		Accounts:       accounts,
-		Sessions:       sessions,
-		Store:          st,
+		Ready:          map[string]web.Pinger{"database": a.Store, "redis": redisPinger{rdb}},
+		Accounts:       a.Accounts,
+		Sessions:       a.sessions,
+		Store:          a.Store,
 		Clock:          clock.System{},
+		Connect:        connect.New(a.Store, client, clock.System{}, log),
+		Webhooks:       webhook.New(a.Store, cfg.TikTok.AppKey, cfg.TikTok.WebhookSecret.Reveal(), log),
+		FormTargets:    []string{cfg.TikTok.AuthorizeURL},
 	}
 	if mon != nil {
 		opts.Monitor = mon
@@ -110,20 +152,34 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if devMail != nil {
 		opts.DevMail = devMail
 	}
-	srv, err := web.New(opts)
-	if err != nil {
-		return err
+	if a.srv, err = web.New(opts); err != nil {
+		return nil, err
 	}
-	l, err := net.Listen("tcp", cfg.ListenAddr)
+	return a, nil
+}
+
+// Run serves until ctx ends, then shuts down and closes everything New opened.
+func (a *App) Run(ctx context.Context, ready func(addr string)) error {
+	defer a.close()
+	go a.sessions.Run(ctx)
+	l, err := net.Listen("tcp", a.cfg.ListenAddr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+		return fmt.Errorf("listen on %s: %w", a.cfg.ListenAddr, err)
 	}
 	if ready != nil {
 		ready(l.Addr().String())
 	}
-	err = srv.Serve(ctx, l, cfg.TLSCertFile, cfg.TLSKeyFile, cfg.ShutdownTimeout)
-	log.Info("stopped")
+	err = a.srv.Serve(ctx, l, a.cfg.TLSCertFile, a.cfg.TLSKeyFile, a.cfg.ShutdownTimeout)
+	a.log.Info("stopped")
 	return err
+}
+
+// close undoes New, last opened first.
+func (a *App) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
 }
 
 // mailTransport is Resend when configured; otherwise (config allows that in dev only) the dev outbox.

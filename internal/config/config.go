@@ -80,6 +80,13 @@ type Config struct {
 	// sign-in when they differ.
 	Argon2 password.Params
 
+	// TikTok is where TikTok Shop lives and who we are to it. Empty in dev means: run the sandbox.
+	TikTok TikTok
+
+	// DemoEmail and DemoPassword sign in the demo seller that `make run` creates (dev only).
+	DemoEmail    string
+	DemoPassword Secret
+
 	// ResendAPIKey sends mail through Resend; without it (dev only) mail goes to the dev outbox at /dev/mail.
 	ResendAPIKey  Secret
 	ResendBaseURL string
@@ -90,6 +97,18 @@ type Config struct {
 
 	ShutdownTimeout time.Duration
 }
+
+// TikTok holds the TIKTOK_* settings.
+type TikTok struct {
+	APIBase, AuthBase, AuthorizeURL string
+	AppKey, ServiceID               string
+	AppSecret                       Secret
+	// WebhookSecret signs TikTok's webhooks; TIKTOK_WEBHOOK_SECRET, else the app secret.
+	WebhookSecret Secret
+}
+
+// Configured reports whether real TikTok credentials are set.
+func (t TikTok) Configured() bool { return t.AppKey != "" }
 
 // Getenv looks up one environment variable; os.Getenv in production, a map in tests.
 type Getenv func(string) string
@@ -173,6 +192,26 @@ func Load(getenv Getenv, readFile func(string) ([]byte, error)) (*Config, error)
 	c.Argon2.Iterations = uint32(r.number("ARGON2_ITERATIONS", int(c.Argon2.Iterations), 1, 10))
 	c.Argon2.Parallelism = uint8(r.number("ARGON2_PARALLELISM", int(c.Argon2.Parallelism), 1, 16))
 
+	c.TikTok = TikTok{
+		APIBase:      r.str("TIKTOK_API_BASE", "https://open-api.tiktokglobalshop.com"),
+		AuthBase:     r.str("TIKTOK_AUTH_BASE", "https://auth.tiktok-shops.com"),
+		AuthorizeURL: r.str("TIKTOK_AUTHORIZE_URL", "https://services.tiktokshop.com/open/authorize"),
+		AppKey:       r.str("TIKTOK_APP_KEY", ""),
+		ServiceID:    r.str("TIKTOK_SERVICE_ID", ""),
+		AppSecret:    r.secret("TIKTOK_APP_SECRET"),
+	}
+	if c.TikTok.WebhookSecret = r.secret("TIKTOK_WEBHOOK_SECRET"); c.TikTok.WebhookSecret == "" {
+		c.TikTok.WebhookSecret = c.TikTok.AppSecret
+	}
+	if c.TikTok.Configured() && (c.TikTok.AppSecret == "" || c.TikTok.ServiceID == "") {
+		r.fail("TIKTOK_APP_KEY is set, so TIKTOK_APP_SECRET and TIKTOK_SERVICE_ID must be too")
+	}
+
+	c.DemoEmail = r.str("DEMO_EMAIL", "demo@profitline.test")
+	if c.DemoPassword = r.secret("DEMO_PASSWORD"); c.DemoPassword == "" {
+		c.DemoPassword = "sell-smarter-every-day"
+	}
+
 	c.ResendAPIKey = r.secret("RESEND_API_KEY")
 	c.ResendBaseURL = r.str("RESEND_BASE_URL", "")
 	c.MailFrom = r.str("MAIL_FROM", "Profitline <mail@localhost>")
@@ -208,6 +247,9 @@ func (c *Config) validateProd(r *reader) {
 	if c.EmailIndexKey == "" {
 		r.fail("EMAIL_INDEX_KEY (or EMAIL_INDEX_KEY_FILE) is required in prod")
 	}
+	if !c.TikTok.Configured() {
+		r.fail("TIKTOK_APP_KEY, TIKTOK_APP_SECRET and TIKTOK_SERVICE_ID are required in prod (the sandbox is for dev only)")
+	}
 	if c.SessionKeys == nil {
 		r.fail("SESSION_KEYS (or SESSION_KEYS_FILE) is required in prod; create one with `profitline keys generate`")
 	}
@@ -240,6 +282,7 @@ func (c *Config) Summary() []any {
 		"tls", c.TLSCertFile != "",
 		"trusted_proxies", len(c.TrustedProxies),
 		"mail", c.mailTransport(),
+		"tiktok", c.TikTok.APIBase,
 		"sentry", c.SentryDSN != "",
 	}
 }

@@ -46,7 +46,7 @@ func TestProdRefusesToStartWithoutSecretsOrTLS(t *testing.T) {
 	if err == nil {
 		t.Fatal("prod started with nothing configured")
 	}
-	for _, want := range []string{"DATABASE_URL", "REDIS_URL", "PROFITLINE_DATA_KEYS", "SESSION_KEYS", "EMAIL_INDEX_KEY", "RESEND_API_KEY and MAIL_FROM", "PUBLIC_URL must be https", "prod needs TLS"} {
+	for _, want := range []string{"DATABASE_URL", "REDIS_URL", "PROFITLINE_DATA_KEYS", "SESSION_KEYS", "EMAIL_INDEX_KEY", "TIKTOK_APP_KEY, TIKTOK_APP_SECRET", "RESEND_API_KEY and MAIL_FROM", "PUBLIC_URL must be https", "prod needs TLS"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}
@@ -64,6 +64,9 @@ func TestProdStartsWhenEverythingIsSet(t *testing.T) {
 		"EMAIL_INDEX_KEY":      "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
 		"RESEND_API_KEY":       "re_test_key",
 		"MAIL_FROM":            "Profitline <mail@example.com>",
+		"TIKTOK_APP_KEY":       "29a39d",
+		"TIKTOK_APP_SECRET":    "e59af819cc",
+		"TIKTOK_SERVICE_ID":    "7300000000000000001",
 		"TRUSTED_PROXIES":      "10.0.0.0/8, 192.168.1.7",
 	}
 	c, err := load(env, nil)
@@ -132,6 +135,9 @@ func TestPrintingTheConfigRevealsNoSecret(t *testing.T) {
 		"REDIS_URL":            "redis://:redispw@cache:6379/0",
 		"SENTRY_DSN":           "https://publickey@sentry.example.com/1",
 		"RESEND_API_KEY":       "re_secret_resend",
+		"TIKTOK_APP_KEY":       "appkey1",
+		"TIKTOK_APP_SECRET":    "tiktok-app-secret-xyz",
+		"TIKTOK_SERVICE_ID":    "svc",
 		"PROFITLINE_DATA_KEYS": spec,
 	}, nil)
 	if err != nil {
@@ -139,7 +145,7 @@ func TestPrintingTheConfigRevealsNoSecret(t *testing.T) {
 	}
 	key := spec[strings.IndexByte(spec, ':')+1:]
 	for _, out := range []string{fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", *c), fmt.Sprint(c.Summary()...)} {
-		for _, secret := range []string{"hunter2pw", "redispw", "publickey", "re_secret_resend", key} {
+		for _, secret := range []string{"hunter2pw", "redispw", "publickey", "re_secret_resend", "tiktok-app-secret-xyz", key} {
 			if strings.Contains(out, secret) {
 				t.Errorf("printed config contains a secret %q:\n%s", secret, out)
 			}

@@ -61,6 +61,9 @@ type Options struct {
 	Connect *connect.Service
 	// Webhooks receives TikTok's notifications at /webhooks/tiktok.
 	Webhooks *webhook.Receiver
+	// FormTargets are origins beyond our own that a form may lead to: TikTok's consent page, which Connect's POST
+	// redirects to (browsers apply form-action to that redirect too).
+	FormTargets []string
 }
 
 // DevOutbox lists the mails the dev transport kept, newest first.
@@ -77,6 +80,7 @@ type ErrorReporter interface {
 
 // Server is the HTTP application.
 type Server struct {
+	csp    [2]string // the Content-Security-Policy around its per-request nonce
 	echo   *echo.Echo
 	opts   Options
 	views  *views
@@ -107,6 +111,16 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{echo: echo.New(), opts: opts, views: v, assets: a, log: opts.Log}
+	formAction := "'self'"
+	for _, o := range opts.FormTargets {
+		u, err := url.Parse(o)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, fmt.Errorf("web: form target %q is not an origin", o)
+		}
+		formAction += " " + u.Scheme + "://" + u.Host
+	}
+	s.csp = [2]string{"default-src 'self'; script-src 'self' 'nonce-", "'; style-src 'self'; img-src 'self' data:; " +
+		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action " + formAction}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError

@@ -98,7 +98,7 @@ func (s *Sandbox) newCodeLocked(sel *seller) string {
 }
 
 var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Authorize Profitline</title>
+<html lang="en"><head><meta charset="utf-8"><title>Authorize Profitline</title><link rel="icon" href="data:,">
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;color:#161823}
 button{background:#fe2c55;color:#fff;border:0;padding:.7rem 1.6rem;border-radius:4px;font-size:1rem}
 .note{color:#666;font-size:.85rem}</style></head>

@@ -183,7 +183,7 @@ func Demo(clk clock.Clock) Config {
 		AppKey:       "6demo1profitline",
 		AppSecret:    "demo-sandbox-secret-not-for-production",
 		ServiceID:    "7300000000000000001",
-		RedirectURL:  "http://localhost:8080/connect/tiktok/callback",
+		RedirectURL:  "http://localhost:8080/oauth/tiktok/callback",
 		Seed:         20260101,
 		Days:         90,
 		OrdersPerDay: 40,

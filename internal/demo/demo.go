@@ -1,0 +1,48 @@
+// Package demo prepares `make run`'s demo seller: an account with a confirmed address and the sandbox's demo shops
+// connected. It is for dev only: nothing in production imports it.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/profitline/profitline/internal/account"
+	"github.com/profitline/profitline/internal/shops"
+	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/tiktok/sandbox"
+)
+
+// Seller makes sure the demo account exists and holds a fresh grant for the sandbox's first seller. The sandbox
+// keeps its tokens in memory, so every start issues new ones; its shops and data are the same every time.
+func Seller(ctx context.Context, st *store.Store, accounts *account.Service, sb *sandbox.Sandbox, email, password string) (int64, error) {
+	userID, err := accounts.CreateConfirmed(ctx, email, password)
+	if err != nil {
+		return 0, fmt.Errorf("demo: account: %w", err)
+	}
+	tokens, err := sb.IssueTokens("")
+	if err != nil {
+		return 0, err
+	}
+	grant := shops.Grant{OpenID: tokens.OpenID, Scopes: sandbox.ReadScopes, Tokens: shops.Tokens{
+		Access: tokens.AccessToken, AccessExpiresAt: tokens.AccessExpires, Refresh: tokens.RefreshToken, RefreshExpiresAt: tokens.RefreshExpires,
+	}}
+	for _, s := range sb.Sellers() {
+		if s.OpenID == tokens.OpenID {
+			grant.SellerName, grant.SellerBaseRegion = s.Name, s.Region
+		}
+	}
+	var list []shops.Shop
+	for _, sh := range sb.Shops() {
+		if sh.OpenID == tokens.OpenID {
+			list = append(list, shops.Shop{ID: sh.ID, Name: sh.Name, Region: sh.Region, SellerType: sh.SellerType, Cipher: sh.Cipher, Code: sh.Code})
+		}
+	}
+	err = st.InTenant(ctx, userID, func(tx *store.Tx) error {
+		_, err := shops.Save(ctx, tx, grant, list)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("demo: connect the sandbox shops: %w", err)
+	}
+	return userID, nil
+}
