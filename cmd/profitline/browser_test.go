@@ -118,6 +118,21 @@ func TestTheDemoSellerSeesTheirShopsAndConnectsThroughTheConsentPage(t *testing.
 	if u := browsertest.Eval[string](t, b, `location.pathname + location.search`); u != "/settings/shops?done=connected" {
 		t.Fatalf("after the consent page the browser is at %s", u)
 	}
+
+	// The sandbox's second seller: their two shops join the demo seller's.
+	b.Do(t, chromedp.Click(`form[action="/connect/tiktok"] button`), chromedp.WaitVisible("p.note a"),
+		chromedp.Click("p.note a"), chromedp.WaitVisible("form button"), chromedp.Click(`form button`))
+	browsertest.WaitFor(t, b, `location.pathname === "/settings/shops" && document.readyState === "complete"`)
+	if n := browsertest.Eval[int](t, b, `document.querySelectorAll(".badge-success").length`); n != 4 {
+		t.Fatalf("after connecting the second seller %d shops are connected; want 4", n)
+	}
+
+	// Disconnect the last shop's authorization: it and its sibling (one grant) show access revoked.
+	b.Do(t, chromedp.Click(chromedp.Search(`(//form[@action="/settings/shops/disconnect"])[last()]//button`)))
+	browsertest.WaitFor(t, b, `location.search === "?done=disconnected" && document.readyState === "complete"`)
+	if n := browsertest.Eval[int](t, b, `document.querySelectorAll(".badge-warning").length`); n != 2 {
+		t.Fatalf("%d shops show access revoked; want the 2 of the disconnected authorization", n)
+	}
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("the browser reported:\n%s", strings.Join(p, "\n"))
 	}

@@ -126,6 +126,7 @@ func devCmd(ctx context.Context, args []string) error {
 // it: API, token endpoints and consent page alike.
 func startSandbox(cfg *config.Config, log *slog.Logger) (*sandbox.Sandbox, func(), error) {
 	sc := sandbox.Demo(clock.System{})
+	sc.Shops = 4 // two sellers: the demo seller's two shops are connected at start; the other two can be, on the consent page
 	sc.RedirectURL = cfg.PublicURL.JoinPath("/oauth/tiktok/callback").String()
 	sc.WebhookURL = cfg.PublicURL.JoinPath("/webhooks/tiktok").String()
 	sb, err := sandbox.New(sc)

@@ -106,3 +106,20 @@ func Eval[T any](t testing.TB, b *Browser, expression string) T {
 	}
 	return v
 }
+
+// WaitFor polls a JavaScript condition until it is true, failing the test after 15 seconds: for waits on a page
+// that replaces one that already showed the same elements.
+func WaitFor(t testing.TB, b *Browser, condition string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.Ctx, actionTimeout)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](condition))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("browser: %q did not become true within 15s", condition)
+}

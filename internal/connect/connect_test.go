@@ -17,6 +17,7 @@ import (
 	"github.com/profitline/profitline/internal/shops"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/tiktok"
+	"github.com/profitline/profitline/internal/tiktok/sandbox"
 	"github.com/profitline/profitline/internal/tiktoktest"
 )
 
@@ -167,5 +168,57 @@ func TestDisconnectDeletesTheTokensAndDeauthorizesAtTikTok(t *testing.T) {
 	}
 	if err := f.svc.Disconnect(ctx, sess.UserID, got.GrantID, ""); err != nil {
 		t.Fatalf("a second disconnect: %v; want nothing to do", err)
+	}
+}
+
+func TestTheClientRidesOutSandboxFaultsAndTellsAGoneGrantApart(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sess := f.signIn(t, "seller@example.com")
+	got, err := f.svc.Callback(ctx, sess, f.code(t), f.start(t, sess), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := f.svc.TokenSource(sess.UserID, got.GrantID)
+	seller := f.tt.Client.Seller(ts)
+	shop := got.Shops[0]
+	search := func() error {
+		_, err := seller.SearchOrders(ctx, shop, tiktok.OrderQuery{PageSize: 10})
+		return err
+	}
+
+	calls := f.tt.Sandbox.Calls(shop.Cipher)
+	f.tt.Sandbox.SetFaults(sandbox.Faults{RateLimitNext: 3, RetryAfter: time.Second})
+	if err := search(); err != nil {
+		t.Fatalf("through a burst of three 429s: %v", err)
+	}
+	if n := f.tt.Sandbox.Calls(shop.Cipher) - calls; n != 4 {
+		t.Errorf("the burst took %d calls; want 3 refused and 1 answered", n)
+	}
+	f.tt.Sandbox.SetFaults(sandbox.Faults{ServerErrorNext: 2})
+	if err := search(); err != nil {
+		t.Fatalf("through two 503s: %v", err)
+	}
+
+	before, _ := ts.Token(ctx)
+	f.tt.Sandbox.SetFaults(sandbox.Faults{ExpireAccessTokens: true})
+	if err := search(); err != nil {
+		t.Fatalf("with an expired access token: %v", err)
+	}
+	after, _ := ts.Token(ctx)
+	if after == before {
+		t.Fatal("the expired token was not replaced in storage")
+	}
+	if err := search(); err != nil {
+		t.Fatalf("with the refreshed token: %v", err)
+	}
+
+	f.tt.Sandbox.SetFaults(sandbox.Faults{RevokedShops: []string{shop.ID}})
+	if err := search(); tiktok.ClassOf(err) != tiktok.ClassGrantGone {
+		t.Fatalf("a revoked shop: %v (class %v); want ClassGrantGone", err, tiktok.ClassOf(err))
+	}
+	f.tt.Sandbox.SetFaults(sandbox.Faults{ExpireAccessTokens: true, RefreshFails: true})
+	if err := search(); tiktok.ClassOf(err) != tiktok.ClassGrantGone {
+		t.Fatalf("an expired token whose refresh fails: %v; want ClassGrantGone", err)
 	}
 }

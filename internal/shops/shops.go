@@ -109,31 +109,45 @@ func NewTokenSource(st *store.Store, userID, grantID int64, refresh Refresher, c
 	return &TokenSource{st: st, userID: userID, grantID: grantID, refresh: refresh, clock: clk}
 }
 
-// Token returns the current access token, or ErrRevoked.
+// refreshAhead is how long before its expiry an access token is replaced, so calls never start with a token about
+// to lapse.
+const refreshAhead = 10 * time.Minute
+
+// Token returns the current access token, or ErrRevoked. A token close to its expiry is refreshed first.
 func (ts *TokenSource) Token(ctx context.Context) (string, error) {
 	var token string
+	var expires *time.Time
 	err := ts.st.InTenant(ctx, ts.userID, func(tx *store.Tx) error {
 		var err error
-		token, err = ts.TokenIn(ctx, tx)
+		token, expires, err = ts.tokenIn(ctx, tx)
 		return err
 	})
+	if err != nil || ts.refresh == nil || expires == nil || ts.clock.Now().Add(refreshAhead).Before(*expires) {
+		return token, err
+	}
+	return ts.Refresh(ctx, token)
+}
+
+// TokenIn is the stored access token, read inside the caller's transaction (of the grant's tenant), as it is:
+// without refreshing.
+func (ts *TokenSource) TokenIn(ctx context.Context, tx *store.Tx) (string, error) {
+	token, _, err := ts.tokenIn(ctx, tx)
 	return token, err
 }
 
-// TokenIn is Token inside the caller's transaction (of the grant's tenant).
-func (ts *TokenSource) TokenIn(ctx context.Context, tx *store.Tx) (string, error) {
+func (ts *TokenSource) tokenIn(ctx context.Context, tx *store.Tx) (string, *time.Time, error) {
 	g, err := tx.Q.GetGrant(ctx, tenantdb.GetGrantParams{UserID: ts.userID, ID: ts.grantID})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", ErrRevoked
+		return "", nil, ErrRevoked
 	}
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if g.Status != "active" || g.AccessTokenSealed == nil {
-		return "", ErrRevoked
+		return "", nil, ErrRevoked
 	}
 	b, err := tx.Open(ctx, purposeAccess, g.OpenID, g.AccessTokenSealed)
-	return string(b), err
+	return string(b), g.AccessTokenExpiresAt, err
 }
 
 // Refresh returns a fresh access token after TikTok rejected `rejected`. It holds the grant's row lock while it

@@ -168,3 +168,28 @@ func TestRevokingDeletesTheTokensAndAReconnectRestoresAccess(t *testing.T) {
 		t.Fatalf("Token after reconnect = %q, %v", tok, err)
 	}
 }
+
+func TestATokenCloseToItsExpiryIsRefreshedBeforeUse(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	alice, _ := env.Store.CreateTenant(ctx, nil)
+	g := grant("open-1", "soon-stale", "refresh-1", env.Clock.Now())
+	g.Tokens.AccessExpiresAt = env.Clock.Now().Add(time.Hour)
+	id := save(t, env, alice, g)
+	var calls atomic.Int32
+	ts := shops.NewTokenSource(env.Store, alice, id, func(context.Context, string) (shops.Tokens, error) {
+		calls.Add(1)
+		now := env.Clock.Now()
+		return shops.Tokens{Access: "fresh", AccessExpiresAt: now.Add(7 * 24 * time.Hour), Refresh: "refresh-2", RefreshExpiresAt: now.Add(time.Hour)}, nil
+	}, env.Clock)
+	if tok, _ := ts.Token(ctx); tok != "soon-stale" || calls.Load() != 0 {
+		t.Fatalf("an hour before expiry: %q after %d refreshes; want the stored token, no refresh", tok, calls.Load())
+	}
+	env.Clock.Advance(55 * time.Minute)
+	if tok, err := ts.Token(ctx); err != nil || tok != "fresh" || calls.Load() != 1 {
+		t.Fatalf("five minutes before expiry: %q, %v after %d refreshes; want one refresh and the new token", tok, err, calls.Load())
+	}
+	if tok, _ := ts.Token(ctx); tok != "fresh" || calls.Load() != 1 {
+		t.Fatalf("afterwards: %q after %d refreshes", tok, calls.Load())
+	}
+}
