@@ -1,6 +1,7 @@
 package tiktok
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -118,6 +119,7 @@ type transactionWire struct {
 	ID                   string                     `json:"id"`
 	Type                 string                     `json:"type"`
 	Subtype              string                     `json:"subtype"`
+	SubType              string                     `json:"sub_type"` // the spelling is unconfirmed: read both
 	OrderID              string                     `json:"order_id"`
 	OrderCreateTime      int64                      `json:"order_create_time"`
 	ReserveStatus        string                     `json:"reserve_status"`
@@ -200,7 +202,7 @@ func parseTransaction(raw json.RawMessage, pageCurrency string) (Transaction, er
 	}
 	f := fields{record: "transaction " + w.ID}
 	t := Transaction{
-		ID: w.ID, Type: w.Type, Subtype: w.Subtype, OrderID: w.OrderID, OrderCreateTime: unixTime(w.OrderCreateTime),
+		ID: w.ID, Type: w.Type, Subtype: cmp.Or(w.Subtype, w.SubType), OrderID: w.OrderID, OrderCreateTime: unixTime(w.OrderCreateTime),
 		ReserveStatus: w.ReserveStatus, EstimatedReleaseTime: unixTime(w.EstimatedReleaseTime),
 		Amounts: f.amounts(raw, pageCurrency), Raw: raw,
 	}
