@@ -1,0 +1,61 @@
+package web
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/profitline/profitline/internal/mail"
+)
+
+// filledViews fills every branch a page's template has (errors, flashes, banners, lists), so a template that only
+// fails on data fails here rather than for a seller.
+func filledViews() map[string][]any {
+	at := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	errs := formErrors{Form: "Something about the form.", Fields: map[string]string{
+		"email": "Bad email.", "password": "Bad password.", "current_password": "Wrong.", "new_password": "Weak.", "new_email": "Bad.",
+	}}
+	return map[string][]any{
+		"landing":     {landingView{}},
+		"error":       {errorView{Status: 404, Heading: "Page not found", Message: "Nothing here."}},
+		"devmail":     {devMailView{Messages: []mail.DevMessage{{ID: "dev-1", At: at, Message: mail.Message{To: "a@b.co", Subject: "Hi", Text: "Body"}}}}},
+		"signup":      {signupView{Email: "a@b.co", Errors: errs}},
+		"login":       {loginView{Email: "a@b.co", Next: "/settings/shops", Errors: errs}},
+		"check_email": {checkEmailView{Email: "a@b.co", Purpose: "verify"}, checkEmailView{Email: "a@b.co", Purpose: "reset"}},
+		"forgot":      {forgotView{Email: "a@b.co", Errors: errs}},
+		"reset":       {resetView{UserID: "7", Token: "tok", Errors: errs}},
+		"notice": {noticeView{Heading: "H", Message: "M", LinkHref: "/x", LinkText: "Go"},
+			noticeView{Heading: "H", Form: noticeForm{Action: "/verify-email", Button: "Confirm", Fields: map[string]string{"u": "7", "t": "tok"}}}},
+		"dashboard": {dashboardView{Email: "a@b.co", Verified: false}, dashboardView{Email: "a@b.co", Verified: true}},
+		"security": {securityView{Email: "a@b.co", Verified: true, RecentAuth: false, Flash: "Done.", Errors: errs, ChangeEmail: "c@d.co",
+			Sessions: []sessionItem{{ID: "ab", Current: true, UserAgent: "Firefox on Linux", IPHint: "192.0.2.0/24", CreatedAt: at, LastSeen: at},
+				{ID: "cd", UserAgent: "", CreatedAt: at, LastSeen: at}}}},
+		"reauth": {reauthView{Next: "/settings/security", Errors: formErrors{Fields: map[string]string{"password": "Wrong."}}}},
+		"shops": {shopsView{Flash: "Connected.", Errors: errs, Shops: []shopRow{
+			{ShopID: "1", Name: "Glow US", Region: "US", GrantID: 1, ConnectedAt: at, ReconnectBy: &at, MissingScopes: []string{"seller.finance.info"}},
+			{ShopID: "2", Name: "Glow UK", Region: "GB", GrantID: 2, Revoked: true, ConnectedAt: at, RevokedAt: &at}}}},
+	}
+}
+
+func TestEveryPageRendersWithEveryBranchFilled(t *testing.T) {
+	s := newTestServer(t, nil)
+	examples := filledViews()
+	for name := range pageViews {
+		views, ok := examples[name]
+		if !ok {
+			t.Errorf("page %s has no filled example: add one to filledViews", name)
+			continue
+		}
+		for i, v := range views {
+			buf, err := s.views.render(name, Page{Title: "T", Nonce: "n", CSRFToken: "c", RequestID: "r", SignedIn: true, Data: v})
+			if err != nil {
+				t.Errorf("page %s, example %d: %v", name, i, err)
+				continue
+			}
+			if strings.Contains(buf.String(), "<no value>") {
+				t.Errorf("page %s, example %d renders <no value>", name, i)
+			}
+			release(buf)
+		}
+	}
+}
