@@ -62,3 +62,11 @@ WHERE user_id = @user_id AND state_hash = @state_hash AND session_hash = @sessio
 
 -- name: GrantOfShop :one
 SELECT grant_id FROM tiktok_shops WHERE user_id = @user_id AND shop_id = @shop_id;
+
+-- name: GetShopForSync :one
+SELECT s.cipher, s.grant_id, g.status AS grant_status, s.disconnected_at
+FROM tiktok_shops s JOIN tiktok_grants g ON g.user_id = s.user_id AND g.id = s.grant_id
+WHERE s.user_id = @user_id AND s.shop_id = @shop_id;
+
+-- name: GrantStatus :one
+SELECT status FROM tiktok_grants WHERE user_id = @user_id AND id = @id;

@@ -61,6 +61,26 @@ type OauthState struct {
 	UsedAt      *time.Time
 }
 
+type Order struct {
+	UserID           int64
+	ShopID           string
+	OrderID          string
+	Status           string
+	Currency         string
+	CreateTime       time.Time
+	UpdateTime       time.Time
+	IsSample         bool
+	LineCount        int32
+	SubTotal         int64
+	ShippingFee      int64
+	SellerDiscount   int64
+	PlatformDiscount int64
+	Tax              int64
+	TotalAmount      int64
+	PayloadSealed    []byte
+	SyncedAt         time.Time
+}
+
 type Session struct {
 	UserID           int64
 	IDHash           []byte
@@ -71,6 +91,14 @@ type Session struct {
 	IpHint           string
 	RevokedAt        *time.Time
 	RevocationSynced bool
+}
+
+type SyncCursor struct {
+	UserID    int64
+	ShopID    string
+	Resource  string
+	SyncedTo  time.Time
+	UpdatedAt time.Time
 }
 
 type TiktokGrant struct {

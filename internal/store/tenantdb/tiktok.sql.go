@@ -131,6 +131,36 @@ func (q *Queries) GetGrantForUpdate(ctx context.Context, arg GetGrantForUpdatePa
 	return i, err
 }
 
+const getShopForSync = `-- name: GetShopForSync :one
+SELECT s.cipher, s.grant_id, g.status AS grant_status, s.disconnected_at
+FROM tiktok_shops s JOIN tiktok_grants g ON g.user_id = s.user_id AND g.id = s.grant_id
+WHERE s.user_id = $1 AND s.shop_id = $2
+`
+
+type GetShopForSyncParams struct {
+	UserID int64
+	ShopID string
+}
+
+type GetShopForSyncRow struct {
+	Cipher         string
+	GrantID        int64
+	GrantStatus    string
+	DisconnectedAt *time.Time
+}
+
+func (q *Queries) GetShopForSync(ctx context.Context, arg GetShopForSyncParams) (GetShopForSyncRow, error) {
+	row := q.db.QueryRow(ctx, getShopForSync, arg.UserID, arg.ShopID)
+	var i GetShopForSyncRow
+	err := row.Scan(
+		&i.Cipher,
+		&i.GrantID,
+		&i.GrantStatus,
+		&i.DisconnectedAt,
+	)
+	return i, err
+}
+
 const grantOfShop = `-- name: GrantOfShop :one
 SELECT grant_id FROM tiktok_shops WHERE user_id = $1 AND shop_id = $2
 `
@@ -145,6 +175,22 @@ func (q *Queries) GrantOfShop(ctx context.Context, arg GrantOfShopParams) (int64
 	var grant_id int64
 	err := row.Scan(&grant_id)
 	return grant_id, err
+}
+
+const grantStatus = `-- name: GrantStatus :one
+SELECT status FROM tiktok_grants WHERE user_id = $1 AND id = $2
+`
+
+type GrantStatusParams struct {
+	UserID int64
+	ID     int64
+}
+
+func (q *Queries) GrantStatus(ctx context.Context, arg GrantStatusParams) (string, error) {
+	row := q.db.QueryRow(ctx, grantStatus, arg.UserID, arg.ID)
+	var status string
+	err := row.Scan(&status)
+	return status, err
 }
 
 const insertOAuthState = `-- name: InsertOAuthState :exec
