@@ -27,6 +27,7 @@ import (
 	"github.com/profitline/profitline/internal/ratelimit"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/syncer"
 	"github.com/profitline/profitline/internal/tiktok"
 	"github.com/profitline/profitline/internal/web"
 	"github.com/profitline/profitline/internal/webhook"
@@ -107,12 +108,25 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err
 	if err != nil {
 		return nil, err
 	}
-	queue, err := startJobs(ctx, cfg, a.Store, transport, log)
+
+	client, err := tiktok.New(tiktok.Config{
+		APIBase: cfg.TikTok.APIBase, AuthBase: cfg.TikTok.AuthBase, AuthorizeURL: cfg.TikTok.AuthorizeURL,
+		AppKey: cfg.TikTok.AppKey, AppSecret: cfg.TikTok.AppSecret.Reveal(), ServiceID: cfg.TikTok.ServiceID,
+	}, tiktok.Options{})
+	if err != nil {
+		return nil, err
+	}
+	conn := connect.New(a.Store, client, clock.System{}, log)
+	syncs := syncer.New(a.Store, client, conn, clock.System{}, syncer.Config{}, log)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, mail.NewSendWorker(a.Store, transport, clock.System{}))
+	river.AddWorker(workers, syncer.NewSyncWorker(syncs))
+	river.AddWorker(workers, syncer.NewScheduleWorker(a.Store))
+	queue, err := startJobs(ctx, cfg, workers, syncer.PeriodicJobs(10*time.Minute), log)
 	if err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, queue.stop)
-
 	a.sessions = session.NewManager(a.Store, rdb, cfg.SessionKeys, clock.System{}, session.Config{}, log)
 	indexKey, err := base64.StdEncoding.DecodeString(cfg.EmailIndexKey.Reveal())
 	if err != nil {
@@ -124,12 +138,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err
 	if err != nil {
 		return nil, err
 	}
-	client, err := tiktok.New(tiktok.Config{
-		APIBase: cfg.TikTok.APIBase, AuthBase: cfg.TikTok.AuthBase, AuthorizeURL: cfg.TikTok.AuthorizeURL,
-		AppKey: cfg.TikTok.AppKey, AppSecret: cfg.TikTok.AppSecret.Reveal(), ServiceID: cfg.TikTok.ServiceID,
-	}, tiktok.Options{})
-	if err != nil {
-		return nil, err
+	conn.OnConnect = func(ctx context.Context, userID int64, shopIDs []string) {
+		for _, id := range shopIDs {
+			if err := syncer.EnqueueShop(ctx, queue.client, userID, id); err != nil {
+				log.Warn("enqueue the first sync of a connected shop", "shop_id", id, "err", err)
+			}
+		}
 	}
 
 	opts := web.Options{
@@ -142,7 +156,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err
 		Sessions:       a.sessions,
 		Store:          a.Store,
 		Clock:          clock.System{},
-		Connect:        connect.New(a.Store, client, clock.System{}, log),
+		Connect:        conn,
 		Webhooks:       webhook.New(a.Store, cfg.TikTok.AppKey, cfg.TikTok.WebhookSecret.Reveal(), log),
 		FormTargets:    []string{cfg.TikTok.AuthorizeURL},
 	}
@@ -198,14 +212,12 @@ type jobQueue struct {
 }
 
 // startJobs starts the River client that works the job queue, on a pool of its own as the app role.
-func startJobs(ctx context.Context, cfg *config.Config, st *store.Store, transport mail.Transport, log *slog.Logger) (*jobQueue, error) {
+func startJobs(ctx context.Context, cfg *config.Config, workers *river.Workers, periodic []*river.PeriodicJob, log *slog.Logger) (*jobQueue, error) {
 	pool, err := pgxpool.New(ctx, cfg.DatabaseURL.Reveal())
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, mail.NewSendWorker(st, transport, clock.System{}))
-	client, err := jobs.NewClient(pool, workers, jobs.Config{Queues: map[string]int{jobs.QueueDefault: 10}, Logger: log})
+	client, err := jobs.NewClient(pool, workers, jobs.Config{Queues: map[string]int{jobs.QueueDefault: 10}, Logger: log, PeriodicJobs: periodic})
 	if err != nil {
 		pool.Close()
 		return nil, err

@@ -36,6 +36,9 @@ type Service struct {
 	client *tiktok.Client
 	clock  clock.Clock
 	log    *slog.Logger
+
+	// OnConnect, if set, runs after a connection is saved (the app starts the shops' first sync there).
+	OnConnect func(ctx context.Context, userID int64, shopIDs []string)
 }
 
 // New builds the service.
@@ -108,6 +111,13 @@ func (s *Service) Callback(ctx context.Context, sess *session.Session, code, sta
 		out = Connected{GrantID: id, Shops: found, MissingScopes: tiktok.MissingScopes(token.GrantedScopes)}
 		return audit(ctx, tx, "shop_connected", client, map[string]any{"grant": id, "shops": len(found)})
 	})
+	if err == nil && s.OnConnect != nil {
+		ids := make([]string, len(found))
+		for i, sh := range found {
+			ids[i] = sh.ID
+		}
+		s.OnConnect(ctx, sess.UserID, ids)
+	}
 	return out, err
 }
 

@@ -37,6 +37,9 @@ type Config struct {
 	// NOTIFY usually does, at once). Zero keeps River's default of one second; tests shorten it.
 	FetchPollInterval time.Duration
 
+	// PeriodicJobs are inserted on their schedules by whichever working client is the leader.
+	PeriodicJobs []*river.PeriodicJob
+
 	// RetryPolicy says when a failed job runs again. Nil keeps River's default, attempt^4 seconds with jitter (1 s,
 	// 16 s, 81 s, ...); tests shorten it.
 	RetryPolicy river.ClientRetryPolicy
@@ -61,6 +64,7 @@ func NewClient(pool *pgxpool.Pool, workers *river.Workers, cfg Config) (*river.C
 		// The app role does not own River's indexes, so River's nightly REINDEX would only fail and log an error.
 		// An empty list (not nil, which means River's defaults) turns the reindexer off.
 		ReindexerIndexNames: []string{},
+		PeriodicJobs:        cfg.PeriodicJobs,
 	}
 	// River refuses a poll interval shorter than the cooldown between fetches (100 ms by default).
 	if cfg.FetchPollInterval > 0 && cfg.FetchPollInterval < river.FetchCooldownDefault {

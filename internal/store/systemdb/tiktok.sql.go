@@ -9,6 +9,35 @@ import (
 	"context"
 )
 
+const activeShops = `-- name: ActiveShops :many
+SELECT user_id::bigint, shop_id::text FROM system.active_shops() AS t(user_id, shop_id)
+`
+
+type ActiveShopsRow struct {
+	UserID int64
+	ShopID string
+}
+
+func (q *Queries) ActiveShops(ctx context.Context) ([]ActiveShopsRow, error) {
+	rows, err := q.db.Query(ctx, activeShops)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ActiveShopsRow{}
+	for rows.Next() {
+		var i ActiveShopsRow
+		if err := rows.Scan(&i.UserID, &i.ShopID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const usersByShop = `-- name: UsersByShop :many
 SELECT user_id::bigint FROM system.users_by_shop($1) AS t(user_id)
 `

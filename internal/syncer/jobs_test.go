@@ -1,0 +1,120 @@
+package syncer_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/profitline/profitline/internal/jobs"
+	"github.com/profitline/profitline/internal/shops"
+	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/syncer"
+	"github.com/profitline/profitline/internal/tiktok/sandbox"
+)
+
+// startQueue runs a working River client with the sync workers, as the app does.
+func (f *fixture) startQueue(t *testing.T) *river.Client[pgx.Tx] {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, f.env.DB.AppURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, syncer.NewSyncWorker(f.sync))
+	river.AddWorker(workers, syncer.NewScheduleWorker(f.env.Store))
+	client, err := jobs.NewClient(pool, workers, jobs.Config{Queues: map[string]int{jobs.QueueDefault: 4},
+		Logger: slog.New(slog.DiscardHandler), FetchPollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.StopAndCancel(context.Background()) })
+	return client
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("%s did not happen within 15s", what)
+}
+
+func TestASyncJobIsUniquePerShopAndStoresTheOrders(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	client := f.startQueue(t)
+	first, err := client.Insert(ctx, syncer.SyncArgs{UserID: f.userID, ShopID: f.shop.ID, Resource: syncer.ResourceOrders}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := client.Insert(ctx, syncer.SyncArgs{UserID: f.userID, ShopID: f.shop.ID, Resource: syncer.ResourceOrders}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.UniqueSkippedAsDuplicate && first.Job.State != "completed" {
+		t.Fatal("a second sync of the same shop was queued while the first was pending")
+	}
+	want := f.tt.Sandbox.Totals(f.shop.ID)
+	waitUntil(t, "the job's sync", func() bool { return f.totals(t).Orders == int64(want.Orders) })
+	if got := f.totals(t); got.TotalAmount != want.OrderTotalAmount {
+		t.Fatalf("the job stored orders totalling %d; the sandbox holds %d", got.TotalAmount, want.OrderTotalAmount)
+	}
+}
+
+func TestTheSchedulerEnqueuesActiveShopsOnly(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	client := f.startQueue(t)
+	if _, err := client.Insert(ctx, syncer.ScheduleArgs{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := f.tt.Sandbox.Totals(f.shop.ID)
+	waitUntil(t, "the scheduled sync", func() bool { return f.totals(t).Orders == int64(want.Orders) })
+}
+
+func TestASyncJobRevokesAGrantTikTokSaysIsGone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.tt.Sandbox.SetFaults(sandbox.Faults{RevokedShops: []string{f.shop.ID}})
+	client := f.startQueue(t)
+	if _, err := client.Insert(ctx, syncer.SyncArgs{UserID: f.userID, ShopID: f.shop.ID, Resource: syncer.ResourceOrders}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var grantID int64
+	waitUntil(t, "the grant's revocation", func() bool {
+		var revoked bool
+		_ = f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error {
+			list, err := shops.List(ctx, tx)
+			if len(list) > 0 {
+				revoked, grantID = list[0].Revoked, list[0].GrantID
+			}
+			return err
+		})
+		return revoked
+	})
+	if _, err := f.conn.TokenSource(f.userID, grantID).Token(ctx); !errors.Is(err, shops.ErrRevoked) {
+		t.Fatalf("tokens after TikTok refused the grant: %v; want them deleted", err)
+	}
+	before := f.tt.Sandbox.Calls(f.shop.Cipher)
+	if _, err := f.sync.SyncOrders(ctx, f.userID, f.shop.ID); !errors.Is(err, syncer.ErrRevoked) {
+		t.Fatalf("a later sync: %v; want ErrRevoked", err)
+	}
+	if f.tt.Sandbox.Calls(f.shop.Cipher) != before {
+		t.Fatal("a later sync called TikTok for the revoked shop")
+	}
+}
