@@ -133,6 +133,9 @@ func TestTheDemoSellerSeesTheirShopsAndConnectsThroughTheConsentPage(t *testing.
 	if n := browsertest.Eval[int](t, b, `document.querySelectorAll(".badge-warning").length`); n != 2 {
 		t.Fatalf("%d shops show access revoked; want the 2 of the disconnected authorization", n)
 	}
+	if frozen := browsertest.Eval[int](t, b, `[...document.querySelectorAll(".banner-warning")].filter(e => e.textContent.includes("frozen")).length`); frozen != 2 {
+		t.Fatalf("%d shops say their data is frozen; want the 2 disconnected ones", frozen)
+	}
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("the browser reported:\n%s", strings.Join(p, "\n"))
 	}

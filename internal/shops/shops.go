@@ -209,7 +209,9 @@ type Connected struct {
 	Revoked                      bool
 	RevokedAt                    *time.Time
 	// ReconnectBy is when TikTok said the authorization expires (UPCOMING_AUTHORIZATION_EXPIRATION).
-	ReconnectBy   *time.Time
+	ReconnectBy *time.Time
+	// DataAsOf is where the shop's sync has got to; nil before its first sync completes.
+	DataAsOf      *time.Time
 	GrantedScopes []string
 }
 
@@ -224,7 +226,7 @@ func List(ctx context.Context, tx *store.Tx) ([]Connected, error) {
 		out = append(out, Connected{
 			ShopID: r.ShopID, Name: r.Name, Region: r.Region, Cipher: r.Cipher, GrantID: r.GrantID, ConnectedAt: r.ConnectedAt,
 			Revoked: r.GrantStatus != "active" || r.DisconnectedAt != nil, RevokedAt: r.RevokedAt,
-			ReconnectBy: r.AuthorizationExpiresAt, GrantedScopes: r.GrantedScopes,
+			ReconnectBy: r.AuthorizationExpiresAt, GrantedScopes: r.GrantedScopes, DataAsOf: r.DataAsOf,
 		})
 	}
 	return out, nil

@@ -97,6 +97,7 @@ type shopRow struct {
 	ConnectedAt   time.Time
 	RevokedAt     *time.Time
 	ReconnectBy   *time.Time
+	DataAsOf      *time.Time
 	MissingScopes []string
 }
 

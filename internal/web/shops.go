@@ -29,7 +29,7 @@ func (s *Server) shopsPage(c echo.Context) error {
 		for _, sh := range list {
 			view.Shops = append(view.Shops, shopRow{
 				ShopID: sh.ShopID, Name: sh.Name, Region: sh.Region, GrantID: sh.GrantID, Revoked: sh.Revoked,
-				ConnectedAt: sh.ConnectedAt, RevokedAt: sh.RevokedAt, ReconnectBy: sh.ReconnectBy,
+				ConnectedAt: sh.ConnectedAt, RevokedAt: sh.RevokedAt, ReconnectBy: sh.ReconnectBy, DataAsOf: sh.DataAsOf,
 				MissingScopes: tiktok.MissingScopes(sh.GrantedScopes),
 			})
 		}

@@ -33,7 +33,7 @@ func filledViews() map[string][]any {
 		"reauth": {reauthView{Next: "/settings/security", Errors: formErrors{Fields: map[string]string{"password": "Wrong."}}}},
 		"shops": {shopsView{Flash: "Connected.", Errors: errs, Shops: []shopRow{
 			{ShopID: "1", Name: "Glow US", Region: "US", GrantID: 1, ConnectedAt: at, ReconnectBy: &at, MissingScopes: []string{"seller.finance.info"}},
-			{ShopID: "2", Name: "Glow UK", Region: "GB", GrantID: 2, Revoked: true, ConnectedAt: at, RevokedAt: &at}}}},
+			{ShopID: "2", Name: "Glow UK", Region: "GB", GrantID: 2, Revoked: true, ConnectedAt: at, RevokedAt: &at, DataAsOf: &at}}}},
 	}
 }
 

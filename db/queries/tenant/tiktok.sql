@@ -45,8 +45,9 @@ ON CONFLICT (user_id, shop_id) DO UPDATE SET grant_id = EXCLUDED.grant_id, name 
 
 -- name: ListShops :many
 SELECT s.shop_id, s.grant_id, s.name, s.region, s.seller_type, s.cipher, s.connected_at, s.disconnected_at,
-       g.status AS grant_status, g.revoked_at, g.authorization_expires_at, g.granted_scopes
+       g.status AS grant_status, g.revoked_at, g.authorization_expires_at, g.granted_scopes, c.synced_to AS data_as_of
 FROM tiktok_shops s JOIN tiktok_grants g ON g.user_id = s.user_id AND g.id = s.grant_id
+LEFT JOIN sync_cursors c ON c.user_id = s.user_id AND c.shop_id = s.shop_id AND c.resource = 'orders'
 WHERE s.user_id = @user_id ORDER BY s.name, s.shop_id;
 
 -- name: DisconnectGrantShops :exec

@@ -218,8 +218,9 @@ func (q *Queries) InsertOAuthState(ctx context.Context, arg InsertOAuthStatePara
 
 const listShops = `-- name: ListShops :many
 SELECT s.shop_id, s.grant_id, s.name, s.region, s.seller_type, s.cipher, s.connected_at, s.disconnected_at,
-       g.status AS grant_status, g.revoked_at, g.authorization_expires_at, g.granted_scopes
+       g.status AS grant_status, g.revoked_at, g.authorization_expires_at, g.granted_scopes, c.synced_to AS data_as_of
 FROM tiktok_shops s JOIN tiktok_grants g ON g.user_id = s.user_id AND g.id = s.grant_id
+LEFT JOIN sync_cursors c ON c.user_id = s.user_id AND c.shop_id = s.shop_id AND c.resource = 'orders'
 WHERE s.user_id = $1 ORDER BY s.name, s.shop_id
 `
 
@@ -236,6 +237,7 @@ type ListShopsRow struct {
 	RevokedAt              *time.Time
 	AuthorizationExpiresAt *time.Time
 	GrantedScopes          []string
+	DataAsOf               *time.Time
 }
 
 func (q *Queries) ListShops(ctx context.Context, userID int64) ([]ListShopsRow, error) {
@@ -260,6 +262,7 @@ func (q *Queries) ListShops(ctx context.Context, userID int64) ([]ListShopsRow, 
 			&i.RevokedAt,
 			&i.AuthorizationExpiresAt,
 			&i.GrantedScopes,
+			&i.DataAsOf,
 		); err != nil {
 			return nil, err
 		}
