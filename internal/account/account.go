@@ -98,7 +98,7 @@ type Client struct {
 }
 
 func (c Client) meta() session.Meta {
-	return session.Meta{UserAgent: coarseUserAgent(c.UserAgent), IPHint: ipHint(c.IP)}
+	return session.Meta{UserAgent: coarseUserAgent(c.UserAgent), IPHint: IPHint(c.IP)}
 }
 
 // Problem is an answer the web layer shows the seller as it is: its message is a sentence for them.
@@ -590,7 +590,7 @@ func (s *Service) audit(ctx context.Context, tx *store.Tx, action string, client
 	if err != nil {
 		return err
 	}
-	return tx.Q.InsertAudit(ctx, tenantdb.InsertAuditParams{UserID: tx.UserID, At: s.clock.Now(), Action: action, IpHint: ipHint(client.IP), Detail: b})
+	return tx.Q.InsertAudit(ctx, tenantdb.InsertAuditParams{UserID: tx.UserID, At: s.clock.Now(), Action: action, IpHint: IPHint(client.IP), Detail: b})
 }
 
 // withHashSlot runs f when fewer than MaxConcurrentHashes argon2 runs are going: each holds tens of MiB.

@@ -28,8 +28,8 @@ func NormalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
-// ipHint is the coarse network a session came from (/24 or /48), enough for a seller to recognise it.
-func ipHint(ip string) string {
+// IPHint is the coarse network a session came from (/24 or /48), enough for a seller to recognise it.
+func IPHint(ip string) string {
 	a := net.ParseIP(ip)
 	switch {
 	case a == nil:

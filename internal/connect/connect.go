@@ -71,7 +71,8 @@ type Connected struct {
 }
 
 // Callback finishes a connection: the state must be this session's, unused and fresh; the code is exchanged once.
-func (s *Service) Callback(ctx context.Context, sess *session.Session, code, state string, client string) (Connected, error) {
+// ipHint is the coarse client network written to the audit log (account.IPHint).
+func (s *Service) Callback(ctx context.Context, sess *session.Session, code, state string, ipHint string) (Connected, error) {
 	if code == "" || state == "" {
 		return Connected{}, ErrBadState
 	}
@@ -109,7 +110,7 @@ func (s *Service) Callback(ctx context.Context, sess *session.Session, code, sta
 			return err
 		}
 		out = Connected{GrantID: id, Shops: found, MissingScopes: tiktok.MissingScopes(token.GrantedScopes)}
-		return audit(ctx, tx, "shop_connected", client, map[string]any{"grant": id, "shops": len(found)})
+		return audit(ctx, tx, "shop_connected", ipHint, map[string]any{"grant": id, "shops": len(found)})
 	})
 	if err == nil && s.OnConnect != nil {
 		ids := make([]string, len(found))
@@ -123,7 +124,7 @@ func (s *Service) Callback(ctx context.Context, sess *session.Session, code, sta
 
 // Disconnect deletes the grant's tokens at once, then asks TikTok to deauthorize each of its shops. The tokens are
 // gone even if TikTok cannot be reached; that failure is logged and the seller can also revoke in Seller Center.
-func (s *Service) Disconnect(ctx context.Context, userID, grantID int64, client string) error {
+func (s *Service) Disconnect(ctx context.Context, userID, grantID int64, ipHint string) error {
 	var access string
 	var covered []tiktok.Shop
 	err := s.st.InTenant(ctx, userID, func(tx *store.Tx) error {
@@ -145,7 +146,7 @@ func (s *Service) Disconnect(ctx context.Context, userID, grantID int64, client 
 		if err != nil || !changed {
 			return err
 		}
-		return audit(ctx, tx, "shop_disconnected", client, map[string]any{"grant": grantID})
+		return audit(ctx, tx, "shop_disconnected", ipHint, map[string]any{"grant": grantID})
 	})
 	if err != nil || access == "" {
 		return err
@@ -189,10 +190,10 @@ func hash(s string) []byte {
 	return h[:]
 }
 
-func audit(ctx context.Context, tx *store.Tx, action, client string, detail map[string]any) error {
+func audit(ctx context.Context, tx *store.Tx, action, ipHint string, detail map[string]any) error {
 	b, err := json.Marshal(detail)
 	if err != nil {
 		return err
 	}
-	return tx.Q.InsertAudit(ctx, tenantdb.InsertAuditParams{UserID: tx.UserID, At: tx.Now(), Action: action, IpHint: client, Detail: b})
+	return tx.Q.InsertAudit(ctx, tenantdb.InsertAuditParams{UserID: tx.UserID, At: tx.Now(), Action: action, IpHint: ipHint, Detail: b})
 }

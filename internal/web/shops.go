@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/profitline/profitline/internal/account"
 	"github.com/profitline/profitline/internal/connect"
 	"github.com/profitline/profitline/internal/shops"
 	"github.com/profitline/profitline/internal/store"
@@ -54,7 +55,7 @@ func (s *Server) connectStart(c echo.Context) error {
 // connectCallback is where TikTok sends the seller back. It is a GET, as OAuth redirects are; the state, single-use
 // and bound to this session, is what makes it safe.
 func (s *Server) connectCallback(c echo.Context) error {
-	_, err := s.opts.Connect.Callback(c.Request().Context(), sessionOf(c), c.QueryParam("code"), c.QueryParam("state"), c.RealIP())
+	_, err := s.opts.Connect.Callback(c.Request().Context(), sessionOf(c), c.QueryParam("code"), c.QueryParam("state"), account.IPHint(c.RealIP()))
 	if errors.Is(err, connect.ErrBadState) {
 		return echo.NewHTTPError(http.StatusBadRequest, "This connection attempt expired or was started elsewhere. Go to Settings, Shops and connect again.")
 	}
@@ -74,7 +75,7 @@ func (s *Server) disconnect(c echo.Context) error {
 	if err != nil || grantID <= 0 {
 		return echo.NewHTTPError(http.StatusBadRequest, "That shop connection does not exist.")
 	}
-	if err := s.opts.Connect.Disconnect(c.Request().Context(), sessionOf(c).UserID, grantID, c.RealIP()); err != nil {
+	if err := s.opts.Connect.Disconnect(c.Request().Context(), sessionOf(c).UserID, grantID, account.IPHint(c.RealIP())); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings/shops?done=disconnected")
