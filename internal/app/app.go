@@ -127,12 +127,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err
 		return nil, err
 	}
 	a.closers = append(a.closers, queue.stop)
-	a.sessions = session.NewManager(a.Store, rdb, cfg.SessionKeys, clock.System{}, session.Config{}, log)
+	a.sessions = session.NewManager(a.Store, rdb, cfg.SessionKeys, clock.System{}, session.Config{KeyPrefix: cfg.RedisKeyPrefix}, log)
 	indexKey, err := base64.StdEncoding.DecodeString(cfg.EmailIndexKey.Reveal())
 	if err != nil {
 		return nil, fmt.Errorf("EMAIL_INDEX_KEY: %w", err)
 	}
-	a.Accounts, err = account.New(a.Store, a.sessions, ratelimit.New(rdb, clock.System{}, ""), queue.client, clock.System{}, account.Config{
+	a.Accounts, err = account.New(a.Store, a.sessions, ratelimit.New(rdb, clock.System{}, cfg.RedisKeyPrefix), queue.client, clock.System{}, account.Config{
 		EmailIndexKey: indexKey, Password: cfg.Argon2, PublicURL: cfg.PublicURL,
 	}, log)
 	if err != nil {

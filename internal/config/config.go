@@ -61,6 +61,8 @@ type Config struct {
 	MigrateDatabaseURL Secret
 	// RedisURL locates Redis (rate limits, revocation flags).
 	RedisURL Secret
+	// RedisKeyPrefix namespaces every key, so environments (and test runs) can share one Redis.
+	RedisKeyPrefix string
 
 	// DataKeys is the key ring that wraps every tenant's data key; nil when not configured (dev fills it in).
 	DataKeys *vault.KeyRing
@@ -153,6 +155,7 @@ func Load(getenv Getenv, readFile func(string) ([]byte, error)) (*Config, error)
 	c.DatabaseURL = r.secret("DATABASE_URL")
 	c.MigrateDatabaseURL = r.secret("MIGRATE_DATABASE_URL")
 	c.RedisURL = r.secret("REDIS_URL")
+	c.RedisKeyPrefix = r.str("REDIS_KEY_PREFIX", "profitline:")
 	if spec := r.secret("PROFITLINE_DATA_KEYS"); spec != "" {
 		ring, err := vault.ParseKeyRing(spec.Reveal())
 		if err != nil {
