@@ -46,13 +46,7 @@ func startDev(t *testing.T, dir string, db *testenv.DB, redisURL string, port in
 	cmd := exec.Command(bin, "dev")
 	cmd.Dir = dir
 	// Each run gets Redis keys of its own (rate limits would otherwise carry over between runs), removed afterwards.
-	prefix := "test:" + db.Name + ":"
-	t.Cleanup(func() {
-		rdb := testenv.Redis(t)
-		if keys, _ := rdb.Keys(context.Background(), prefix+"*").Result(); len(keys) > 0 {
-			rdb.Del(context.Background(), keys...)
-		}
-	})
+	prefix := testenv.RedisPrefix(t, db)
 	cmd.Env = append(os.Environ(), "PORT="+fmt.Sprint(port), "DATABASE_URL="+db.AppURL, "MIGRATE_DATABASE_URL="+db.OwnerURL,
 		"REDIS_URL="+redisURL, "REDIS_KEY_PREFIX="+prefix, "PROFITLINE_DATA_KEYS=", "PROFITLINE_ENV=dev")
 	stdout, err := cmd.StdoutPipe()

@@ -13,7 +13,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -185,7 +184,7 @@ func (s *Service) SignUp(ctx context.Context, email, pw string, client Client) e
 		if err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, "sign_up", client, nil); err != nil {
+		if err := tx.Audit(ctx, "sign_up", IPHint(client.IP), nil); err != nil {
 			return err
 		}
 		return s.mailVerifyLink(ctx, tx, addr, "verify", nil, nil)
@@ -226,7 +225,7 @@ func (s *Service) SignIn(ctx context.Context, email, pw string, client Client) (
 		ok, rehash, err := s.verify(pw, acct.PasswordHash)
 		if err != nil || !ok {
 			failed = true
-			return s.audit(ctx, tx, "sign_in_failed", client, nil)
+			return tx.Audit(ctx, "sign_in_failed", IPHint(client.IP), nil)
 		}
 		if rehash {
 			if h, err := s.hash(pw); err == nil {
@@ -238,7 +237,7 @@ func (s *Service) SignIn(ctx context.Context, email, pw string, client Client) (
 		if cookie, err = s.sessions.Start(ctx, tx, client.meta()); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "sign_in", client, nil)
+		return tx.Audit(ctx, "sign_in", IPHint(client.IP), nil)
 	})
 	if err != nil {
 		return nil, err
@@ -257,7 +256,7 @@ func (s *Service) SignOut(ctx context.Context, sess *session.Session, client Cli
 	if _, err := s.sessions.Revoke(ctx, sess.UserID, [][]byte{sess.IDHash}, nil); err != nil {
 		return err
 	}
-	return s.st.InTenant(ctx, sess.UserID, func(tx *store.Tx) error { return s.audit(ctx, tx, "sign_out", client, nil) })
+	return s.st.InTenant(ctx, sess.UserID, func(tx *store.Tx) error { return tx.Audit(ctx, "sign_out", IPHint(client.IP), nil) })
 }
 
 // SignOutEverywhere ends every session of the seller, this one included.
@@ -267,7 +266,7 @@ func (s *Service) SignOutEverywhere(ctx context.Context, sess *session.Session, 
 		return err
 	}
 	return s.st.InTenant(ctx, sess.UserID, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, "sign_out_everywhere", client, map[string]any{"sessions": n})
+		return tx.Audit(ctx, "sign_out_everywhere", IPHint(client.IP), map[string]any{"sessions": n})
 	})
 }
 
@@ -282,7 +281,7 @@ func (s *Service) RevokeSession(ctx context.Context, sess *session.Session, idHe
 		return err
 	}
 	return s.st.InTenant(ctx, sess.UserID, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, "session_revoked", client, map[string]any{"sessions": n})
+		return tx.Audit(ctx, "session_revoked", IPHint(client.IP), map[string]any{"sessions": n})
 	})
 }
 
@@ -317,7 +316,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, userID int64, token string, 
 			if err := tx.Q.MarkEmailVerified(ctx, tenantdb.MarkEmailVerifiedParams{VerifiedAt: now, UserID: userID}); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, "email_verified", client, nil)
+			return tx.Audit(ctx, "email_verified", IPHint(client.IP), nil)
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
@@ -336,7 +335,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, userID int64, token string, 
 		if err := tx.Q.SetEmail(ctx, tenantdb.SetEmailParams{EmailIndex: row.NewEmailIndex, EmailSealed: sealed, VerifiedAt: &now, UserID: userID}); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "email_changed", client, nil)
+		return tx.Audit(ctx, "email_changed", IPHint(client.IP), nil)
 	})
 	var pgErr *pgconn.PgError
 	switch {
@@ -418,7 +417,7 @@ func (s *Service) ResetPassword(ctx context.Context, userID int64, token, newPas
 		if err := tx.Q.MarkEmailVerified(ctx, tenantdb.MarkEmailVerifiedParams{VerifiedAt: now, UserID: userID}); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "password_reset", client, nil)
+		return tx.Audit(ctx, "password_reset", IPHint(client.IP), nil)
 	})
 	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, store.ErrNoTenant) {
 		return ErrLinkInvalid
@@ -447,7 +446,7 @@ func (s *Service) ChangePassword(ctx context.Context, sess *session.Session, cur
 		if err := tx.Q.SetPasswordHash(ctx, tenantdb.SetPasswordHashParams{UserID: sess.UserID, PasswordHash: h}); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "password_changed", client, nil)
+		return tx.Audit(ctx, "password_changed", IPHint(client.IP), nil)
 	})
 	if err != nil {
 		return err
@@ -477,7 +476,7 @@ func (s *Service) ChangeEmail(ctx context.Context, sess *session.Session, curren
 		if err := s.mailVerifyLink(ctx, tx, addr, "change_email", sealed, index); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "email_change_requested", client, nil)
+		return tx.Audit(ctx, "email_change_requested", IPHint(client.IP), nil)
 	})
 }
 
@@ -582,17 +581,6 @@ func (s *Service) userByIndex(ctx context.Context, index []byte) (int64, error) 
 	return id, err
 }
 
-func (s *Service) audit(ctx context.Context, tx *store.Tx, action string, client Client, detail map[string]any) error {
-	if detail == nil {
-		detail = map[string]any{}
-	}
-	b, err := json.Marshal(detail)
-	if err != nil {
-		return err
-	}
-	return tx.Q.InsertAudit(ctx, tenantdb.InsertAuditParams{UserID: tx.UserID, At: s.clock.Now(), Action: action, IpHint: IPHint(client.IP), Detail: b})
-}
-
 // withHashSlot runs f when fewer than MaxConcurrentHashes argon2 runs are going: each holds tens of MiB.
 func (s *Service) withHashSlot(f func()) {
 	s.hashing <- struct{}{}
@@ -639,6 +627,6 @@ func (s *Service) CreateConfirmed(ctx context.Context, email, pw string) (int64,
 		if err := tx.Q.MarkEmailVerified(ctx, tenantdb.MarkEmailVerifiedParams{VerifiedAt: s.clock.Now(), UserID: tx.UserID}); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "demo_account_created", Client{}, nil)
+		return tx.Audit(ctx, "demo_account_created", "", nil)
 	})
 }

@@ -43,12 +43,7 @@ func New(t testing.TB) *Stack {
 	ctx := context.Background()
 	env := testenv.New(t)
 	rdb := testenv.Redis(t)
-	prefix := "test:" + env.DB.Name + ":"
-	t.Cleanup(func() {
-		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-	})
+	prefix := testenv.RedisPrefix(t, env.DB)
 	spec, err := vault.GenerateKeySpec(1)
 	if err != nil {
 		t.Fatal(err)

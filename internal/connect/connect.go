@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -110,7 +109,7 @@ func (s *Service) Callback(ctx context.Context, sess *session.Session, code, sta
 			return err
 		}
 		out = Connected{GrantID: id, Shops: found, MissingScopes: tiktok.MissingScopes(token.GrantedScopes)}
-		return audit(ctx, tx, "shop_connected", ipHint, map[string]any{"grant": id, "shops": len(found)})
+		return tx.Audit(ctx, "shop_connected", ipHint, map[string]any{"grant": id, "shops": len(found)})
 	})
 	if err == nil && s.OnConnect != nil {
 		ids := make([]string, len(found))
@@ -146,7 +145,7 @@ func (s *Service) Disconnect(ctx context.Context, userID, grantID int64, ipHint 
 		if err != nil || !changed {
 			return err
 		}
-		return audit(ctx, tx, "shop_disconnected", ipHint, map[string]any{"grant": grantID})
+		return tx.Audit(ctx, "shop_disconnected", ipHint, map[string]any{"grant": grantID})
 	})
 	if err != nil || access == "" {
 		return err
@@ -188,12 +187,4 @@ func (f fixedToken) Refresh(context.Context, string) (string, error) {
 func hash(s string) []byte {
 	h := sha256.Sum256([]byte(s))
 	return h[:]
-}
-
-func audit(ctx context.Context, tx *store.Tx, action, ipHint string, detail map[string]any) error {
-	b, err := json.Marshal(detail)
-	if err != nil {
-		return err
-	}
-	return tx.Q.InsertAudit(ctx, tenantdb.InsertAuditParams{UserID: tx.UserID, At: tx.Now(), Action: action, IpHint: ipHint, Detail: b})
 }

@@ -40,9 +40,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{env: env, rdb: rdb, proxy: proxy, keys: keys, spec: spec, prefix: "test:" + env.DB.Name + ":"}
+	f := &fixture{env: env, rdb: rdb, proxy: proxy, keys: keys, spec: spec, prefix: testenv.RedisPrefix(t, env.DB)}
 	f.m = f.manager(keys)
-	t.Cleanup(func() { f.dropKeys(t) })
 	if err := f.m.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -51,15 +50,6 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) manager(keys *vault.KeyRing) *session.Manager {
 	return session.NewManager(f.env.Store, f.rdb, keys, f.env.Clock, session.Config{KeyPrefix: f.prefix}, slog.New(slog.DiscardHandler))
-}
-
-// dropKeys deletes this test's Redis keys (its prefix only: the Redis server is shared).
-func (f *fixture) dropKeys(t *testing.T) {
-	ctx := context.Background()
-	keys, err := testenv.Redis(t).Keys(ctx, f.prefix+"*").Result()
-	if err == nil && len(keys) > 0 {
-		testenv.Redis(t).Del(ctx, keys...)
-	}
 }
 
 // signIn creates a user (or uses userID) and starts a session, returning the cookie.
@@ -255,7 +245,7 @@ func TestARedisThatLostItsDataFallsBackToPostgresUntilRebuilt(t *testing.T) {
 	if _, err := f.m.Revoke(ctx, alice, [][]byte{p.IDHash}, nil); err != nil {
 		t.Fatal(err)
 	}
-	f.dropKeys(t) // as if Redis restarted empty
+	testenv.DropRedisKeys(t, f.prefix) // as if Redis restarted empty
 	mustBeSignedOut(t, f.m, phone, "revoked phone after Redis lost its flags")
 	mustBeSignedIn(t, f.m, laptop, "valid laptop after Redis lost its flags")
 	if err := f.m.Sync(ctx); err != nil {

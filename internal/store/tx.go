@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -109,4 +110,17 @@ func (t *Tx) createDataKey(ctx context.Context, id vault.KeyID) error {
 	}
 	t.loaded = false
 	return nil
+}
+
+// Audit appends an entry to the tenant's audit log (append-only: the app role can only insert and read it).
+// ipHint is the coarse client network (account.IPHint); detail may be nil.
+func (t *Tx) Audit(ctx context.Context, action, ipHint string, detail map[string]any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("store: audit %s: %w", action, err)
+	}
+	return t.Q.InsertAudit(ctx, tenantdb.InsertAuditParams{UserID: t.UserID, At: t.clock.Now(), Action: action, IpHint: ipHint, Detail: b})
 }

@@ -150,7 +150,7 @@ func TestADumpAfterSyncHoldsNoBuyerDataInClear(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokens, _ := f.tt.Sandbox.IssueTokens("")
-	page, err := f.tt.Client.Seller(fixedToken(tokens.AccessToken)).SearchOrders(ctx, tiktok.Shop{ID: f.shop.ID, Cipher: f.shop.Cipher}, tiktok.OrderQuery{PageSize: 20})
+	page, err := f.tt.Client.Seller(tiktoktest.StaticToken(tokens.AccessToken)).SearchOrders(ctx, tiktok.Shop{ID: f.shop.ID, Cipher: f.shop.Cipher}, tiktok.OrderQuery{PageSize: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,8 +169,3 @@ func TestADumpAfterSyncHoldsNoBuyerDataInClear(t *testing.T) {
 		}
 	}
 }
-
-type fixedToken string
-
-func (f fixedToken) Token(context.Context) (string, error)           { return string(f), nil }
-func (f fixedToken) Refresh(context.Context, string) (string, error) { return string(f), nil }

@@ -257,3 +257,22 @@ func randomHex(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// RedisPrefix returns a Redis key prefix of this test's own (tests share one Redis) and deletes its keys when the
+// test ends.
+func RedisPrefix(t testing.TB, db *DB) string {
+	t.Helper()
+	prefix := "test:" + db.Name + ":"
+	t.Cleanup(func() { DropRedisKeys(t, prefix) })
+	return prefix
+}
+
+// DropRedisKeys deletes every key under prefix, never the whole database: Redis is shared.
+func DropRedisKeys(t testing.TB, prefix string) {
+	t.Helper()
+	ctx := context.Background()
+	rdb := Redis(t)
+	if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
+		rdb.Del(ctx, keys...)
+	}
+}

@@ -12,11 +12,6 @@ import (
 	"github.com/profitline/profitline/internal/tiktoktest"
 )
 
-type staticToken string
-
-func (s staticToken) Token(context.Context) (string, error)           { return string(s), nil }
-func (s staticToken) Refresh(context.Context, string) (string, error) { return string(s), nil }
-
 // The client and the sandbox were written apart from the one specification: the client must read everything the
 // sandbox serves, and find exactly what the sandbox says it holds.
 func TestTheClientReadsEverythingTheSandboxServesAndCountsMatch(t *testing.T) {
@@ -27,7 +22,7 @@ func TestTheClientReadsEverythingTheSandboxServesAndCountsMatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seller := env.Client.Seller(staticToken(tokens.AccessToken))
+	seller := env.Client.Seller(tiktoktest.StaticToken(tokens.AccessToken))
 	shops, err := seller.AuthorizedShops(ctx)
 	if err != nil || len(shops) == 0 {
 		t.Fatalf("authorized shops: %v, %v", shops, err)

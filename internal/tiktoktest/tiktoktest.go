@@ -45,3 +45,13 @@ func New(t testing.TB, clk clock.Clock, mutate func(*sandbox.Config)) *Env {
 	}
 	return &Env{Sandbox: sb, Client: client, Config: tc, URL: srv.URL}
 }
+
+// StaticToken serves one access token and "refreshes" to the same: for calls made with tokens the sandbox issued
+// directly.
+type StaticToken string
+
+// Token returns the token.
+func (s StaticToken) Token(context.Context) (string, error) { return string(s), nil }
+
+// Refresh returns the same token.
+func (s StaticToken) Refresh(context.Context, string) (string, error) { return string(s), nil }

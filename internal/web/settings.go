@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/hex"
 	"net/http"
 
@@ -40,7 +41,7 @@ func (s *Server) securityPage(c echo.Context, status int, flash string, errs for
 		}
 		for _, r := range rows {
 			view.Sessions = append(view.Sessions, sessionItem{
-				ID: hex.EncodeToString(r.IDHash), Current: hex.EncodeToString(r.IDHash) == hex.EncodeToString(sess.IDHash),
+				ID: hex.EncodeToString(r.IDHash), Current: bytes.Equal(r.IDHash, sess.IDHash),
 				UserAgent: r.UserAgent, IPHint: r.IpHint, CreatedAt: r.CreatedAt, LastSeen: r.LastSeenAt,
 			})
 		}
