@@ -5,5 +5,5 @@ import "embed"
 
 // FS holds the files of this folder.
 //
-//go:embed *.css *.svg
+//go:embed *.css *.js *.svg
 var FS embed.FS

@@ -15,7 +15,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "serve the web app (configured from the environment; see README)", serveCmd},
+		{"serve", "serve the web app and run the job workers, or either alone: serve [-web | -workers] (configured from the environment; see README)", serveCmd},
 		{"dev", "bring up a local database and Redis, migrate, and serve (what `make run` does)", devCmd},
 		{"migrate", "apply database migrations as the owner role: migrate [up|status]", migrateCmd},
 		{"keys", "manage the data key ring: keys generate [--id N] | keys rotate", keysCmd},

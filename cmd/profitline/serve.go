@@ -3,18 +3,47 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"io"
+	"os"
 
 	"github.com/profitline/profitline/internal/app"
 	"github.com/profitline/profitline/internal/config"
 )
 
+// serveCmd is `profitline serve [-web | -workers]`: the web server and the job queue's workers together, or either
+// alone so that they scale apart. Everything else is configured from the environment.
 func serveCmd(ctx context.Context, args []string) error {
-	if len(args) > 0 {
-		return errors.New("serve takes no arguments; it is configured from the environment")
+	role, err := parseServeArgs(args, os.Stderr)
+	if err != nil {
+		return err
 	}
 	cfg, err := config.FromOS()
 	if err != nil {
 		return err
 	}
-	return app.Serve(ctx, cfg, app.NewLogger(cfg), nil)
+	return app.Serve(ctx, cfg, role, app.NewLogger(cfg), nil)
+}
+
+// parseServeArgs reads the role: -web or -workers alone, otherwise (neither, or both) every role. A wrong flag
+// prints the usage to usage.
+func parseServeArgs(args []string, usage io.Writer) (app.Role, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	web := fs.Bool("web", false, "serve the web app only: no workers, no periodic jobs (jobs are still enqueued)")
+	workers := fs.Bool("workers", false, "run the job queue's workers and periodic jobs only: no public listener")
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", errors.New("serve takes only -web or -workers; everything else is configured from the environment")
+	}
+	switch {
+	case *web && !*workers:
+		return app.RoleWeb, nil
+	case *workers && !*web:
+		return app.RoleWorkers, nil
+	default:
+		return app.RoleAll, nil
+	}
 }

@@ -1,5 +1,6 @@
-// Package app assembles Profitline from its configuration: the store, Redis, error monitoring and the web server,
-// and runs them until the context ends. cmd/profitline calls it; nothing else does.
+// Package app assembles Profitline from its configuration: the store, Redis, error monitoring, the web server, the
+// job queue's workers and the metrics listener, and runs them until the context ends. One process runs every role
+// or one of them (Role), so the web and the workers scale apart. cmd/profitline calls it; nothing else does.
 package app
 
 import (
@@ -23,6 +24,7 @@ import (
 	"github.com/profitline/profitline/internal/connect"
 	"github.com/profitline/profitline/internal/jobs"
 	"github.com/profitline/profitline/internal/mail"
+	"github.com/profitline/profitline/internal/metrics"
 	"github.com/profitline/profitline/internal/monitor"
 	"github.com/profitline/profitline/internal/ratelimit"
 	"github.com/profitline/profitline/internal/session"
@@ -44,30 +46,61 @@ func NewLogger(cfg *config.Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
+// Role is what one process runs.
+type Role string
+
+// The roles. Any number of processes of each may run at once: River hands each job to one worker, elects one
+// leader for the periodic jobs, and sync jobs are unique per shop.
+const (
+	// RoleAll is the web server and the workers in one process (what dev runs).
+	RoleAll Role = "all"
+	// RoleWeb serves the public listener and inserts jobs (an insert-only River client) but works none and
+	// schedules none. It also keeps the Redis revocation flags in sync with Postgres (session.Manager.Run): the
+	// session checks that need them run here, and a fleet with no worker running still has them kept.
+	RoleWeb Role = "web"
+	// RoleWorkers works the job queue and inserts its periodic jobs; it opens no public listener and no Redis.
+	RoleWorkers Role = "workers"
+)
+
+func (r Role) web() bool     { return r == RoleAll || r == RoleWeb }
+func (r Role) workers() bool { return r == RoleAll || r == RoleWorkers }
+
 // App is Profitline assembled: what Run serves, and what dev needs before serving (the store and the account
 // service, to create the demo seller).
 type App struct {
 	Store    *store.Store
-	Accounts *account.Service
+	Accounts *account.Service // nil without the web role
 
-	cfg      *config.Config
-	log      *slog.Logger
-	sessions *session.Manager
-	srv      *web.Server
-	closers  []func()
+	cfg         *config.Config
+	log         *slog.Logger
+	role        Role
+	metrics     *metrics.Registry
+	metricsAddr string // where Run serves the metrics, once bound; empty when METRICS_ADDR is
+	sessions    *session.Manager
+	srv         *web.Server
+	closers     []func()
 }
 
-// Serve assembles the app and runs it until ctx ends; ready, if not nil, receives the bound address.
-func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(addr string)) error {
-	a, err := New(ctx, cfg, log)
+// Serve assembles the app for role and runs it until ctx ends; ready, if not nil, receives the public listener's
+// bound address (empty for the workers role).
+func Serve(ctx context.Context, cfg *config.Config, role Role, log *slog.Logger, ready func(addr string)) error {
+	a, err := NewFor(ctx, cfg, role, log)
 	if err != nil {
 		return err
 	}
 	return a.Run(ctx, ready)
 }
 
-// New connects to everything and builds the server; on error, whatever it opened is closed again.
-func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err error) {
+// New assembles every role: the web server and the workers.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	return NewFor(ctx, cfg, RoleAll, log)
+}
+
+// NewFor connects to what role needs and builds it; on error, whatever it opened is closed again.
+func NewFor(ctx context.Context, cfg *config.Config, role Role, log *slog.Logger) (a *App, err error) {
+	if !role.web() && !role.workers() {
+		return nil, fmt.Errorf("unknown role %q: want %s, %s or %s", role, RoleAll, RoleWeb, RoleWorkers)
+	}
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("DATABASE_URL is not set")
 	}
@@ -77,11 +110,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err
 	if !cfg.TikTok.Configured() {
 		return nil, errors.New("TIKTOK_APP_KEY, TIKTOK_APP_SECRET and TIKTOK_SERVICE_ID must be set (dev runs the sandbox)")
 	}
-	log.Info("starting", cfg.Summary()...)
-	a = &App{cfg: cfg, log: log}
+	log.Info("starting", append([]any{"role", role}, cfg.Summary()...)...)
+	a = &App{cfg: cfg, log: log, role: role, metrics: metrics.New()}
+	opened := a // the error returns below set a to nil
 	defer func() {
 		if err != nil {
-			a.close()
+			opened.close()
 		}
 	}()
 
@@ -89,19 +123,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err
 		return nil, err
 	}
 	a.closers = append(a.closers, a.Store.Close)
-
-	rdb, err := openRedis(cfg.RedisURL.Reveal())
-	if err != nil {
+	if err := a.metrics.Register(metrics.NewDatabase(a.Store, clock.System{})); err != nil {
 		return nil, err
-	}
-	a.closers = append(a.closers, func() { rdb.Close() })
-
-	var mon *monitor.Monitor
-	if cfg.SentryDSN != "" {
-		if mon, err = monitor.New(monitor.Options{DSN: cfg.SentryDSN.Reveal(), Environment: string(cfg.Env)}); err != nil {
-			return nil, err
-		}
-		a.closers = append(a.closers, func() { mon.Flush(2 * time.Second) })
 	}
 
 	transport, devMail, err := mailTransport(cfg, log)
@@ -117,26 +140,56 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err
 		return nil, err
 	}
 	conn := connect.New(a.Store, client, clock.System{}, log)
-	syncs := syncer.New(a.Store, client, conn, clock.System{}, syncer.Config{}, log)
+	syncs := syncer.New(a.Store, client, conn, clock.System{}, syncer.Config{
+		Backfill: cfg.Sync.Backfill, RunBudget: cfg.Sync.RunBudget, Observer: a.metrics.Sync,
+	}, log)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewSendWorker(a.Store, transport, clock.System{}))
 	river.AddWorker(workers, syncer.NewSyncWorker(syncs))
 	river.AddWorker(workers, syncer.NewScheduleWorker(a.Store))
-	queue, err := startJobs(ctx, cfg, workers, syncer.PeriodicJobs(10*time.Minute), log)
+	queue, err := startJobs(ctx, cfg, workers, role.workers(), syncer.PeriodicJobs(syncer.Schedule{
+		Commerce: cfg.Sync.Every, Finance: cfg.Sync.FinanceEvery,
+	}), syncs.JobTimeout(), log)
 	if err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, queue.stop)
+	if role.web() {
+		if err := a.newWeb(cfg, conn, queue, devMail); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// newWeb builds what the web role serves: Redis, sessions, accounts, error monitoring and the web server.
+func (a *App) newWeb(cfg *config.Config, conn *connect.Service, queue *jobQueue, devMail *mail.Dev) error {
+	log := a.log
+	rdb, err := openRedis(cfg.RedisURL.Reveal())
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, func() { rdb.Close() })
+
+	var mon *monitor.Monitor
+	if cfg.SentryDSN != "" {
+		if mon, err = monitor.New(monitor.Options{DSN: cfg.SentryDSN.Reveal(), Environment: string(cfg.Env)}); err != nil {
+			return err
+		}
+		a.closers = append(a.closers, func() { mon.Flush(2 * time.Second) })
+	}
+
 	a.sessions = session.NewManager(a.Store, rdb, cfg.SessionKeys, clock.System{}, session.Config{KeyPrefix: cfg.RedisKeyPrefix}, log)
 	indexKey, err := base64.StdEncoding.DecodeString(cfg.EmailIndexKey.Reveal())
 	if err != nil {
-		return nil, fmt.Errorf("EMAIL_INDEX_KEY: %w", err)
+		return fmt.Errorf("EMAIL_INDEX_KEY: %w", err)
 	}
-	a.Accounts, err = account.New(a.Store, a.sessions, ratelimit.New(rdb, clock.System{}, cfg.RedisKeyPrefix), queue.client, clock.System{}, account.Config{
+	limiter := ratelimit.New(rdb, clock.System{}, cfg.RedisKeyPrefix)
+	a.Accounts, err = account.New(a.Store, a.sessions, limiter, queue.client, clock.System{}, account.Config{
 		EmailIndexKey: indexKey, Password: cfg.Argon2, PublicURL: cfg.PublicURL,
 	}, log)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	conn.OnConnect = func(ctx context.Context, userID int64, shopIDs []string) {
 		for _, id := range shopIDs {
@@ -145,6 +198,21 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err
 			}
 		}
 	}
+	cancelSyncs := func(ctx context.Context, userID int64, shopID string) {
+		if err := syncer.CancelShop(ctx, queue.client, userID, shopID, 0); err != nil {
+			log.Warn("cancel the syncs of a revoked shop (they stop at their next page anyway)", "shop_id", shopID, "err", err)
+		}
+	}
+	conn.OnDisconnect = func(ctx context.Context, userID int64, shopIDs []string) {
+		for _, id := range shopIDs {
+			cancelSyncs(ctx, userID, id)
+		}
+	}
+	webhooks := webhook.New(a.Store, cfg.TikTok.AppKey, cfg.TikTok.WebhookSecret.Reveal(), log)
+	webhooks.OnChange = func(ctx context.Context, userID int64, shopID string, resources []string) error {
+		return syncer.EnqueueShop(ctx, queue.client, userID, shopID, resources...)
+	}
+	webhooks.OnRevoke = cancelSyncs
 
 	opts := web.Options{
 		Log:            log,
@@ -157,7 +225,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err
 		Store:          a.Store,
 		Clock:          clock.System{},
 		Connect:        conn,
-		Webhooks:       webhook.New(a.Store, cfg.TikTok.AppKey, cfg.TikTok.WebhookSecret.Reveal(), log),
+		Webhooks:       webhooks,
+		Syncs:          syncRequests{queue.client},
+		Limiter:        limiter,
 		FormTargets:    []string{cfg.TikTok.AuthorizeURL},
 	}
 	if mon != nil {
@@ -166,24 +236,66 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (a *App, err
 	if devMail != nil {
 		opts.DevMail = devMail
 	}
-	if a.srv, err = web.New(opts); err != nil {
-		return nil, err
-	}
-	return a, nil
+	a.srv, err = web.New(opts)
+	return err
 }
 
-// Run serves until ctx ends, then shuts down and closes everything New opened.
+// Run serves until ctx ends, then shuts down and closes everything New opened: the public listener (web role), the
+// metrics listener (METRICS_ADDR, every role), and meanwhile the workers New started. If one listener fails, the
+// other is shut down too.
 func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	defer a.close()
-	go a.sessions.Run(ctx)
-	l, err := net.Listen("tcp", a.cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", a.cfg.ListenAddr, err)
+	var public, private net.Listener
+	var err error
+	if a.role.web() {
+		if public, err = net.Listen("tcp", a.cfg.ListenAddr); err != nil {
+			return fmt.Errorf("listen on %s: %w", a.cfg.ListenAddr, err)
+		}
+	}
+	if a.cfg.MetricsAddr != "" {
+		if private, err = net.Listen("tcp", a.cfg.MetricsAddr); err != nil {
+			if public != nil {
+				public.Close()
+			}
+			return fmt.Errorf("metrics: listen on %s: %w", a.cfg.MetricsAddr, err)
+		}
+		a.metricsAddr = private.Addr().String()
+		a.log.Info("serving metrics", "url", "http://"+a.metricsAddr+"/metrics", "token", a.cfg.MetricsToken != "")
+	}
+	addr := ""
+	if public != nil {
+		addr = public.Addr().String()
 	}
 	if ready != nil {
-		ready(l.Addr().String())
+		ready(addr)
 	}
-	err = a.srv.Serve(ctx, l, a.cfg.TLSCertFile, a.cfg.TLSKeyFile, a.cfg.ShutdownTimeout)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	running := 0
+	if private != nil {
+		running++
+		go func() {
+			errc <- metrics.Serve(ctx, private, a.metrics.Handler(a.cfg.MetricsToken.Reveal(), a.log), a.log)
+		}()
+	}
+	if public != nil {
+		running++
+		go a.sessions.Run(ctx)
+		go func() {
+			errc <- a.srv.Serve(ctx, public, a.cfg.TLSCertFile, a.cfg.TLSKeyFile, a.cfg.ShutdownTimeout)
+		}()
+	}
+	if running == 0 {
+		<-ctx.Done() // workers without metrics: the workers run until the end
+	}
+	for range running {
+		if e := <-errc; e != nil && err == nil {
+			err = e
+			cancel()
+		}
+	}
 	a.log.Info("stopped")
 	return err
 }
@@ -207,34 +319,45 @@ func mailTransport(cfg *config.Config, log *slog.Logger) (mail.Transport, *mail.
 }
 
 type jobQueue struct {
-	pool   *pgxpool.Pool
-	client *river.Client[pgx.Tx]
+	pool    *pgxpool.Pool
+	client  *river.Client[pgx.Tx]
+	working bool
 }
 
-// startJobs starts the River client that works the job queue, on a pool of its own as the app role.
-func startJobs(ctx context.Context, cfg *config.Config, workers *river.Workers, periodic []*river.PeriodicJob, log *slog.Logger) (*jobQueue, error) {
+// startJobs builds the River client on a pool of its own as the app role. A working client (the workers role)
+// works the default queue and inserts the periodic jobs; otherwise the client only inserts jobs and is not started.
+func startJobs(ctx context.Context, cfg *config.Config, workers *river.Workers, working bool, periodic []*river.PeriodicJob, longest time.Duration, log *slog.Logger) (*jobQueue, error) {
 	pool, err := pgxpool.New(ctx, cfg.DatabaseURL.Reveal())
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	client, err := jobs.NewClient(pool, workers, jobs.Config{Queues: map[string]int{jobs.QueueDefault: 10}, Logger: log, PeriodicJobs: periodic})
+	// A job running past the longest worker timeout belongs to a worker that died (kill -9): retry it.
+	jc := jobs.Config{Logger: log, RescueAfter: longest + 5*time.Second}
+	if working {
+		jc.Queues, jc.PeriodicJobs = map[string]int{jobs.QueueDefault: 10}, periodic
+	}
+	client, err := jobs.NewClient(pool, workers, jc)
 	if err != nil {
 		pool.Close()
 		return nil, err
 	}
-	if err := client.Start(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("job queue: start: %w", err)
+	if working {
+		if err := client.Start(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("job queue: start: %w", err)
+		}
 	}
-	return &jobQueue{pool: pool, client: client}, nil
+	return &jobQueue{pool: pool, client: client, working: working}, nil
 }
 
 // stop lets running jobs finish (up to 10 s), then cancels them; River retries them later.
 func (q *jobQueue) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := q.client.Stop(ctx); err != nil {
-		_ = q.client.StopAndCancel(context.Background())
+	if q.working {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := q.client.Stop(ctx); err != nil {
+			_ = q.client.StopAndCancel(context.Background())
+		}
 	}
 	q.pool.Close()
 }
@@ -253,3 +376,10 @@ func openRedis(url string) (*redis.Client, error) {
 type redisPinger struct{ c *redis.Client }
 
 func (p redisPinger) Ping(ctx context.Context) error { return p.c.Ping(ctx).Err() }
+
+// syncRequests is "Sync now": every resource of the shop, at once (unique jobs drop what is queued already).
+type syncRequests struct{ q syncer.Inserter }
+
+func (s syncRequests) SyncNow(ctx context.Context, userID int64, shopID string) error {
+	return syncer.EnqueueShop(ctx, s.q, userID, shopID)
+}

@@ -98,6 +98,23 @@ type Config struct {
 	LogLevel  string
 
 	ShutdownTimeout time.Duration
+
+	// MetricsAddr is where /metrics (and a /healthz) is served, on a listener of its own, never the public one;
+	// empty means nowhere. A dev default of 127.0.0.1:0 picks a free loopback port, logged at start.
+	MetricsAddr string
+	// MetricsToken, when set, must come as "Authorization: Bearer <token>" to read /metrics. Prod requires it when
+	// MetricsAddr is not a loopback address.
+	MetricsToken Secret
+
+	Sync Sync
+}
+
+// Sync holds the SYNC_* settings of the sync engine.
+type Sync struct {
+	Backfill     time.Duration // SYNC_BACKFILL: how far back a shop's first sync of orders and returns reaches
+	RunBudget    time.Duration // SYNC_RUN_BUDGET: how long one sync job reads before handing over to the next
+	Every        time.Duration // SYNC_EVERY: how often orders, returns and products are synced
+	FinanceEvery time.Duration // SYNC_FINANCE_EVERY: how often statements, payments and the rest are synced
 }
 
 // TikTok holds the TIKTOK_* settings.
@@ -227,6 +244,22 @@ func Load(getenv Getenv, readFile func(string) ([]byte, error)) (*Config, error)
 	}
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 15*time.Second)
 
+	c.readMetrics(&r, port)
+	c.Sync = Sync{
+		Backfill:     r.duration("SYNC_BACKFILL", 90*24*time.Hour),
+		RunBudget:    r.duration("SYNC_RUN_BUDGET", 2*time.Minute),
+		Every:        r.duration("SYNC_EVERY", 10*time.Minute),
+		FinanceEvery: r.duration("SYNC_FINANCE_EVERY", time.Hour),
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"SYNC_BACKFILL", c.Sync.Backfill}, {"SYNC_RUN_BUDGET", c.Sync.RunBudget}, {"SYNC_EVERY", c.Sync.Every}, {"SYNC_FINANCE_EVERY", c.Sync.FinanceEvery}} {
+		if d.v <= 0 {
+			r.fail("%s must be a positive duration, got %s", d.name, d.v)
+		}
+	}
+
 	if c.Env == Prod {
 		c.validateProd(&r)
 	}
@@ -270,6 +303,49 @@ func (c *Config) validateProd(r *reader) {
 			r.fail("TRUSTED_PROXIES must not contain %s: it would trust every client's forwarded headers", p)
 		}
 	}
+	if c.MetricsAddr != "" && c.MetricsToken == "" && !isLoopback(c.MetricsAddr) {
+		r.fail("METRICS_ADDR %s is not a loopback address, so METRICS_TOKEN (or METRICS_TOKEN_FILE) is required in prod", c.MetricsAddr)
+	}
+}
+
+// readMetrics reads METRICS_ADDR and METRICS_TOKEN: on by default in dev (a free loopback port), off in prod.
+func (c *Config) readMetrics(r *reader, publicPort string) {
+	def := ""
+	if c.Env == Dev {
+		def = "127.0.0.1:0"
+	}
+	c.MetricsAddr = r.str("METRICS_ADDR", def)
+	c.MetricsToken = r.secret("METRICS_TOKEN")
+	if c.MetricsAddr != "" {
+		_, port, err := net.SplitHostPort(c.MetricsAddr)
+		n, perr := strconv.Atoi(port)
+		switch {
+		case err != nil || perr != nil || n < 0 || n > 65535:
+			r.fail("METRICS_ADDR must be host:port, such as 127.0.0.1:9090, got %q", c.MetricsAddr)
+		case port == publicPort:
+			r.fail("METRICS_ADDR must not use PORT (%s): metrics are served on a listener of their own", publicPort)
+		}
+	}
+	switch {
+	case c.MetricsToken == "":
+	case c.MetricsAddr == "":
+		r.fail("METRICS_TOKEN is set but METRICS_ADDR is not, so metrics are served nowhere")
+	case len(c.MetricsToken) < 32:
+		r.fail("METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+	}
+}
+
+// isLoopback reports whether host:port listens on loopback only (an empty host means every interface).
+func isLoopback(hostPort string) bool {
+	host, _, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
 }
 
 // Summary lists the settings for a start-up log line, with every secret redacted.
@@ -287,6 +363,18 @@ func (c *Config) Summary() []any {
 		"mail", c.mailTransport(),
 		"tiktok", c.TikTok.APIBase,
 		"sentry", c.SentryDSN != "",
+		"metrics", c.metricsSummary(),
+	}
+}
+
+func (c *Config) metricsSummary() string {
+	switch {
+	case c.MetricsAddr == "":
+		return "off"
+	case c.MetricsToken != "":
+		return c.MetricsAddr + " (token required)"
+	default:
+		return c.MetricsAddr
 	}
 }
 

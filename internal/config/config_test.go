@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/profitline/profitline/internal/vault"
 )
@@ -53,8 +54,10 @@ func TestProdRefusesToStartWithoutSecretsOrTLS(t *testing.T) {
 	}
 }
 
-func TestProdStartsWhenEverythingIsSet(t *testing.T) {
-	env := map[string]string{
+// prodEnv is a complete prod configuration.
+func prodEnv(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{
 		"PROFITLINE_ENV":       "prod",
 		"PUBLIC_URL":           "https://app.example.com",
 		"DATABASE_URL":         "postgres://app:pw@db/profitline",
@@ -69,6 +72,10 @@ func TestProdStartsWhenEverythingIsSet(t *testing.T) {
 		"TIKTOK_SERVICE_ID":    "7300000000000000001",
 		"TRUSTED_PROXIES":      "10.0.0.0/8, 192.168.1.7",
 	}
+}
+
+func TestProdStartsWhenEverythingIsSet(t *testing.T) {
+	env := prodEnv(t)
 	c, err := load(env, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -139,13 +146,14 @@ func TestPrintingTheConfigRevealsNoSecret(t *testing.T) {
 		"TIKTOK_APP_SECRET":    "tiktok-app-secret-xyz",
 		"TIKTOK_SERVICE_ID":    "svc",
 		"PROFITLINE_DATA_KEYS": spec,
+		"METRICS_TOKEN":        "metrics-token-that-is-long-enough-42",
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	key := spec[strings.IndexByte(spec, ':')+1:]
 	for _, out := range []string{fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", *c), fmt.Sprint(c.Summary()...)} {
-		for _, secret := range []string{"hunter2pw", "redispw", "publickey", "re_secret_resend", "tiktok-app-secret-xyz", key} {
+		for _, secret := range []string{"hunter2pw", "redispw", "publickey", "re_secret_resend", "tiktok-app-secret-xyz", "metrics-token-that", key} {
 			if strings.Contains(out, secret) {
 				t.Errorf("printed config contains a secret %q:\n%s", secret, out)
 			}
@@ -164,6 +172,98 @@ func TestBadValuesAreNamedOnePerLine(t *testing.T) {
 	for _, want := range []string{`PROFITLINE_ENV must be dev or prod, got "staging"`, `PORT must be a number`, `LOG_LEVEL must be`, `TLS_CERT_FILE and TLS_KEY_FILE`, `ARGON2_ITERATIONS must be a whole number from 1 to 10, got "0"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestMetricsListenOnAFreeLoopbackPortInDevAndNowhereInProdByDefault(t *testing.T) {
+	c, err := load(map[string]string{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "127.0.0.1:0" || c.MetricsToken != "" {
+		t.Fatalf("dev metrics = %q (token %v); want 127.0.0.1:0 without a token", c.MetricsAddr, c.MetricsToken != "")
+	}
+	if c, err = load(prodEnv(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "" {
+		t.Fatalf("prod metrics = %q by default; want off", c.MetricsAddr)
+	}
+}
+
+func TestProdServesMetricsBeyondLoopbackOnlyWithAToken(t *testing.T) {
+	const token = "0123456789abcdef0123456789abcdef"
+	for addr, wantOK := range map[string]bool{
+		"127.0.0.1:9090": true,
+		"localhost:9090": true,
+		"[::1]:9090":     true,
+		":9090":          false,
+		"0.0.0.0:9090":   false,
+		"10.1.2.3:9090":  false,
+	} {
+		env := prodEnv(t)
+		env["METRICS_ADDR"] = addr
+		c, err := load(env, nil)
+		if wantOK && (err != nil || c.MetricsAddr != addr) {
+			t.Errorf("METRICS_ADDR=%s without a token: %v; want it accepted", addr, err)
+		}
+		if !wantOK && (err == nil || !strings.Contains(err.Error(), "METRICS_TOKEN (or METRICS_TOKEN_FILE) is required")) {
+			t.Errorf("METRICS_ADDR=%s without a token: err = %v; want a token required", addr, err)
+		}
+		env["METRICS_TOKEN"] = token
+		if c, err := load(env, nil); err != nil || c.MetricsToken.Reveal() != token {
+			t.Errorf("METRICS_ADDR=%s with a token: %v", addr, err)
+		}
+	}
+	// The token is a secret like the others: from a file too.
+	env := prodEnv(t)
+	env["METRICS_ADDR"], env["METRICS_TOKEN_FILE"] = ":9090", "/run/secrets/metrics"
+	c, err := load(env, map[string]string{"/run/secrets/metrics": token + "\n"})
+	if err != nil || c.MetricsToken.Reveal() != token {
+		t.Fatalf("METRICS_TOKEN_FILE: token %v, err %v", c != nil && c.MetricsToken.Reveal() == token, err)
+	}
+}
+
+func TestBadMetricsSettingsAreRefused(t *testing.T) {
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"no port":        {map[string]string{"METRICS_ADDR": "9090"}, "METRICS_ADDR must be host:port"},
+		"bad port":       {map[string]string{"METRICS_ADDR": "127.0.0.1:http"}, "METRICS_ADDR must be host:port"},
+		"public port":    {map[string]string{"METRICS_ADDR": "127.0.0.1:8080"}, "METRICS_ADDR must not use PORT (8080)"},
+		"short token":    {map[string]string{"METRICS_TOKEN": "s3cret"}, "METRICS_TOKEN must be at least 32 characters"},
+		"both token set": {map[string]string{"METRICS_TOKEN": "a", "METRICS_TOKEN_FILE": "/b"}, "METRICS_TOKEN and METRICS_TOKEN_FILE are both set"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := load(tc.env, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v; want it to say %q", err, tc.want)
+			}
+		})
+	}
+	env := prodEnv(t)
+	env["METRICS_TOKEN"] = "0123456789abcdef0123456789abcdef"
+	if _, err := load(env, nil); err == nil || !strings.Contains(err.Error(), "METRICS_TOKEN is set but METRICS_ADDR is not") {
+		t.Fatalf("a token with metrics off: err = %v", err)
+	}
+}
+
+func TestSyncSettingsHaveDefaultsAndRefuseNonPositiveDurations(t *testing.T) {
+	c, err := load(map[string]string{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Sync{Backfill: 90 * 24 * time.Hour, RunBudget: 2 * time.Minute, Every: 10 * time.Minute, FinanceEvery: time.Hour}); c.Sync != want {
+		t.Fatalf("sync defaults %+v; want %+v", c.Sync, want)
+	}
+	if c, err = load(map[string]string{"SYNC_BACKFILL": "720h", "SYNC_RUN_BUDGET": "30s"}, nil); err != nil || c.Sync.Backfill != 30*24*time.Hour || c.Sync.RunBudget != 30*time.Second {
+		t.Fatalf("SYNC_BACKFILL=720h SYNC_RUN_BUDGET=30s gave %+v, %v", c.Sync, err)
+	}
+	_, err = load(map[string]string{"SYNC_EVERY": "0s", "SYNC_FINANCE_EVERY": "-1h"}, nil)
+	for _, want := range []string{"SYNC_EVERY must be a positive duration", "SYNC_FINANCE_EVERY must be a positive duration"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not say %q", err, want)
 		}
 	}
 }

@@ -38,6 +38,8 @@ type Service struct {
 
 	// OnConnect, if set, runs after a connection is saved (the app starts the shops' first sync there).
 	OnConnect func(ctx context.Context, userID int64, shopIDs []string)
+	// OnDisconnect, if set, runs after a grant's tokens are deleted (the app cancels its shops' syncs there).
+	OnDisconnect func(ctx context.Context, userID int64, shopIDs []string)
 }
 
 // New builds the service.
@@ -147,8 +149,18 @@ func (s *Service) Disconnect(ctx context.Context, userID, grantID int64, ipHint 
 		}
 		return tx.Audit(ctx, "shop_disconnected", ipHint, map[string]any{"grant": grantID})
 	})
-	if err != nil || access == "" {
+	if err != nil {
 		return err
+	}
+	if s.OnDisconnect != nil {
+		ids := make([]string, len(covered))
+		for i, sh := range covered {
+			ids[i] = sh.ID
+		}
+		s.OnDisconnect(ctx, userID, ids)
+	}
+	if access == "" {
+		return nil
 	}
 	seller := s.client.Seller(fixedToken(access))
 	for _, sh := range covered {

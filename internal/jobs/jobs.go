@@ -9,6 +9,7 @@
 package jobs
 
 import (
+	"cmp"
 	"log/slog"
 	"time"
 
@@ -40,6 +41,12 @@ type Config struct {
 	// PeriodicJobs are inserted on their schedules by whichever working client is the leader.
 	PeriodicJobs []*river.PeriodicJob
 
+	// JobTimeout bounds a job whose worker sets no Timeout of its own (default 30 s: such jobs, a mail's send,
+	// take a moment). RescueAfter is how long a job may stay running before it is taken for one whose worker died
+	// and is retried: it must exceed every worker's timeout (default JobTimeout plus 5 s). River's leader looks
+	// for such jobs every 30 s.
+	JobTimeout, RescueAfter time.Duration
+
 	// RetryPolicy says when a failed job runs again. Nil keeps River's default, attempt^4 seconds with jitter (1 s,
 	// 16 s, 81 s, ...); tests shorten it.
 	RetryPolicy river.ClientRetryPolicy
@@ -65,7 +72,9 @@ func NewClient(pool *pgxpool.Pool, workers *river.Workers, cfg Config) (*river.C
 		// An empty list (not nil, which means River's defaults) turns the reindexer off.
 		ReindexerIndexNames: []string{},
 		PeriodicJobs:        cfg.PeriodicJobs,
+		JobTimeout:          cmp.Or(cfg.JobTimeout, 30*time.Second),
 	}
+	rc.RescueStuckJobsAfter = max(cfg.RescueAfter, rc.JobTimeout+5*time.Second)
 	// River refuses a poll interval shorter than the cooldown between fetches (100 ms by default).
 	if cfg.FetchPollInterval > 0 && cfg.FetchPollInterval < river.FetchCooldownDefault {
 		rc.FetchCooldown = cfg.FetchPollInterval

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,9 +17,6 @@ import (
 	"github.com/profitline/profitline/internal/tiktok"
 )
 
-// Resources a sync job can bring up to date.
-const ResourceOrders = resourceOrders
-
 // SyncArgs is one shop's sync of one resource. Its arguments are ids only (River's tables are not tenant tables).
 type SyncArgs struct {
 	UserID   int64  `json:"user_id" river:"unique"`
@@ -27,7 +25,9 @@ type SyncArgs struct {
 }
 
 // Kind names the job.
-func (SyncArgs) Kind() string { return "sync" }
+func (SyncArgs) Kind() string { return kindSync }
+
+const kindSync = "sync"
 
 // InsertOpts make a shop's resource sync unique while it is queued or running, across every worker process; a
 // finished one does not block the next.
@@ -47,19 +47,26 @@ type SyncWorker struct {
 // NewSyncWorker returns the worker.
 func NewSyncWorker(s *Syncer) *SyncWorker { return &SyncWorker{s: s} }
 
-// Work runs one sync. A revoked grant cancels the job; a grant TikTok says is gone (a refresh could not fix it) is
-// revoked here, which deletes its tokens and stops every later call for its shops.
+// Timeout bounds one run. A run pauses on its own after its budget; the timeout only stops one whose page hangs,
+// and River's rescuer (set to run after it) retries jobs whose worker died.
+func (w *SyncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return w.s.JobTimeout() }
+
+// Work runs one sync (a statements job then reads the transactions of the statements it stored). A revoked grant
+// cancels the job; a grant TikTok says is gone (a refresh could not fix it) is revoked here, which deletes its
+// tokens and stops every later call for its shops.
 func (w *SyncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	a := job.Args
-	var err error
-	switch a.Resource {
-	case ResourceOrders:
-		_, err = w.s.SyncOrders(ctx, a.UserID, a.ShopID)
-	default:
-		return river.JobCancel(fmt.Errorf("syncer: unknown resource %q", a.Resource))
+	if !slices.Contains(jobResources(), a.Resource) {
+		return river.JobCancel(fmt.Errorf("syncer: no sync job for resource %q", a.Resource))
+	}
+	_, err := w.s.Sync(ctx, a.UserID, a.ShopID, a.Resource)
+	if err == nil && a.Resource == ResourceStatements {
+		_, err = w.s.Sync(ctx, a.UserID, a.ShopID, ResourceTransactions)
 	}
 	switch {
-	case errors.Is(err, ErrRevoked):
+	case errors.Is(err, ErrPaused):
+		return river.JobSnooze(time.Second) // continues from the cursor; a snooze is not a failed attempt
+	case errors.Is(err, ErrRevoked), errors.Is(err, shops.ErrRevoked):
 		return river.JobCancel(err)
 	case tiktok.ClassOf(err) == tiktok.ClassGrantGone:
 		revokeErr := w.s.st.InTenant(ctx, a.UserID, func(tx *store.Tx) error {
@@ -69,18 +76,24 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		if revokeErr != nil {
 			return revokeErr
 		}
+		if client := river.ClientFromContext[pgx.Tx](ctx); client != nil {
+			_ = CancelShop(ctx, client, a.UserID, a.ShopID, job.ID)
+		}
 		return river.JobCancel(err)
 	}
 	return err
 }
 
-// ScheduleArgs asks for a sync of every active shop.
-type ScheduleArgs struct{}
+// ScheduleArgs asks for a sync of some resources of every active shop.
+type ScheduleArgs struct {
+	Resources []string `json:"resources"`
+}
 
 // Kind names the job.
 func (ScheduleArgs) Kind() string { return "sync_schedule" }
 
-// ScheduleWorker enqueues a sync for every shop with an active grant (unique jobs drop what is already queued).
+// ScheduleWorker enqueues a sync of the given resources for every shop with an active grant (unique jobs drop
+// what is already queued or running).
 type ScheduleWorker struct {
 	river.WorkerDefaults[ScheduleArgs]
 	st *store.Store
@@ -90,7 +103,7 @@ type ScheduleWorker struct {
 func NewScheduleWorker(st *store.Store) *ScheduleWorker { return &ScheduleWorker{st: st} }
 
 // Work enqueues the syncs.
-func (w *ScheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
+func (w *ScheduleWorker) Work(ctx context.Context, job *river.Job[ScheduleArgs]) error {
 	var active []systemdb.ActiveShopsRow
 	err := w.st.System(ctx, func(q *systemdb.Queries) error {
 		var err error
@@ -100,32 +113,86 @@ func (w *ScheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) e
 	if err != nil {
 		return err
 	}
-	client := river.ClientFromContext[pgx.Tx](ctx)
-	params := make([]river.InsertManyParams, 0, len(active))
+	params := make([]river.InsertManyParams, 0, len(active)*len(job.Args.Resources))
 	for _, sh := range active {
-		params = append(params, river.InsertManyParams{Args: SyncArgs{UserID: sh.UserID, ShopID: sh.ShopID, Resource: ResourceOrders}})
+		for _, r := range job.Args.Resources {
+			params = append(params, river.InsertManyParams{Args: SyncArgs{UserID: sh.UserID, ShopID: sh.ShopID, Resource: r}})
+		}
 	}
 	if len(params) == 0 {
 		return nil
 	}
-	_, err = client.InsertMany(ctx, params)
+	_, err = river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params)
 	return err
 }
 
-// PeriodicJobs schedules every active shop's sync every interval (and once at start).
-func PeriodicJobs(interval time.Duration) []*river.PeriodicJob {
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(interval),
-		func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true})}
+// Schedule says how often each group of resources is synced.
+type Schedule struct {
+	Commerce time.Duration // orders, returns, products (default 10 minutes)
+	Finance  time.Duration // statements and the rest (default 1 hour)
 }
 
-// Enqueuer inserts jobs; the River client is one.
-type Enqueuer interface {
-	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+// PeriodicJobs schedules every active shop's syncs (and once at start).
+func PeriodicJobs(s Schedule) []*river.PeriodicJob {
+	if s.Commerce == 0 {
+		s.Commerce = 10 * time.Minute
+	}
+	if s.Finance == 0 {
+		s.Finance = time.Hour
+	}
+	every := func(d time.Duration, resources []string) *river.PeriodicJob {
+		return river.NewPeriodicJob(river.PeriodicInterval(d),
+			func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{Resources: resources}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true})
+	}
+	return []*river.PeriodicJob{every(s.Commerce, Commerce), every(s.Finance, Finance)}
 }
 
-// EnqueueShop asks for a shop's sync now (after connecting it, or from "Sync now").
-func EnqueueShop(ctx context.Context, q Enqueuer, userID int64, shopID string) error {
-	_, err := q.Insert(ctx, SyncArgs{UserID: userID, ShopID: shopID, Resource: ResourceOrders}, nil)
+// Inserter inserts jobs; the River client is one.
+type Inserter interface {
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+}
+
+// EnqueueShop asks for a sync of the given resources of a shop now (all of them when none are given): after
+// connecting it, from "Sync now", or when a webhook says something changed.
+func EnqueueShop(ctx context.Context, q Inserter, userID int64, shopID string, resources ...string) error {
+	if len(resources) == 0 {
+		resources = jobResources()
+	}
+	params := make([]river.InsertManyParams, 0, len(resources))
+	for _, r := range resources {
+		params = append(params, river.InsertManyParams{Args: SyncArgs{UserID: userID, ShopID: shopID, Resource: r}})
+	}
+	_, err := q.InsertMany(ctx, params)
 	return err
+}
+
+// Canceller cancels jobs; the River client is one.
+type Canceller interface {
+	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
+	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+}
+
+// CancelShop cancels a shop's queued and running syncs (a running one sees its context cancelled within seconds),
+// except the job except names (0: none). Used when access is revoked.
+func CancelShop(ctx context.Context, c Canceller, userID int64, shopID string, except int64) error {
+	params := river.NewJobListParams().Kinds(kindSync).First(1000).
+		States(rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateScheduled).
+		Where("args->>'shop_id' = @shop_id AND (args->>'user_id')::bigint = @user_id",
+			river.NamedArgs{"shop_id": shopID, "user_id": userID})
+	res, err := c.JobList(ctx, params)
+	if err != nil {
+		return fmt.Errorf("syncer: list the syncs of shop %s: %w", shopID, err)
+	}
+	var errs []error
+	for _, j := range res.Jobs {
+		if j.ID == except {
+			continue
+		}
+		if _, err := c.JobCancel(ctx, j.ID); err != nil && !errors.Is(err, river.ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/profitline/profitline/internal/jobs"
 	"github.com/profitline/profitline/internal/shops"
@@ -80,7 +81,7 @@ func TestTheSchedulerEnqueuesActiveShopsOnly(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	client := f.startQueue(t)
-	if _, err := client.Insert(ctx, syncer.ScheduleArgs{}, nil); err != nil {
+	if _, err := client.Insert(ctx, syncer.ScheduleArgs{Resources: []string{syncer.ResourceOrders}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := f.tt.Sandbox.Totals(f.shop.ID)
@@ -111,10 +112,51 @@ func TestASyncJobRevokesAGrantTikTokSaysIsGone(t *testing.T) {
 		t.Fatalf("tokens after TikTok refused the grant: %v; want them deleted", err)
 	}
 	before := f.tt.Sandbox.Calls(f.shop.Cipher)
-	if _, err := f.sync.SyncOrders(ctx, f.userID, f.shop.ID); !errors.Is(err, syncer.ErrRevoked) {
+	if _, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceOrders); !errors.Is(err, syncer.ErrRevoked) {
 		t.Fatalf("a later sync: %v; want ErrRevoked", err)
 	}
 	if f.tt.Sandbox.Calls(f.shop.Cipher) != before {
 		t.Fatal("a later sync called TikTok for the revoked shop")
+	}
+}
+
+func TestCancelShopCancelsThatShopsQueuedSyncsOnly(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, f.env.DB.AppURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	client, err := jobs.NewClient(pool, nil, jobs.Config{Logger: slog.New(slog.DiscardHandler)}) // insert-only, as the web role is
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := &river.InsertOpts{ScheduledAt: time.Now().Add(time.Hour)}
+	var mine, other []int64
+	for _, r := range syncer.Commerce {
+		res, err := client.Insert(ctx, syncer.SyncArgs{UserID: f.userID, ShopID: f.shop.ID, Resource: r}, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine = append(mine, res.Job.ID)
+		res, err = client.Insert(ctx, syncer.SyncArgs{UserID: f.userID, ShopID: "another-shop", Resource: r}, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other = append(other, res.Job.ID)
+	}
+	if err := syncer.CancelShop(ctx, client, f.userID, f.shop.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range mine {
+		if j, _ := client.JobGet(ctx, id); j.State != rivertype.JobStateCancelled {
+			t.Errorf("job %d of the revoked shop is %s; want cancelled", id, j.State)
+		}
+	}
+	for _, id := range other {
+		if j, _ := client.JobGet(ctx, id); j.State == rivertype.JobStateCancelled {
+			t.Errorf("job %d of another shop was cancelled", id)
+		}
 	}
 }

@@ -1,7 +1,8 @@
-// Package syncer copies a connected shop's TikTok data into Profitline's tables: page by page, each page written in
-// one statement in its own transaction together with the cursor that says how far the sync has got, so a crash
-// resumes from the last committed page. Every page first checks that the seller's grant is still active: a revoked
-// grant stops the sync before its next call to TikTok.
+// Package syncer copies a connected shop's TikTok data into Profitline's tables: orders, returns, products and
+// the finance records, one resource at a time. Each page is written in one transaction together with the run's
+// progress and, for reads sorted by time, the cursor that says how far the sync has got, so a crash resumes from
+// the last committed page. Every page's transaction first checks that the seller's grant is still active, and the
+// token source refuses a revoked grant, so a revocation stops the sync before its next call to TikTok.
 //
 // It must never write a record's personal data in clear, delete rows TikTok stops returning, or call TikTok for a
 // revoked grant.
@@ -9,6 +10,8 @@ package syncer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,9 +34,15 @@ type TokenSources interface {
 
 // Config tunes the sync.
 type Config struct {
-	Backfill time.Duration // how far back a first sync reaches (default 90 days)
-	Overlap  time.Duration // how far each incremental window reaches back before the cursor (default 10 minutes)
-	PageSize int           // default 100
+	Backfill       time.Duration // how far back a first sync of orders, returns and products reaches (default 90 days)
+	FinanceSince   time.Time     // where a first sync of finance records starts (default 2023-01-01: their first day)
+	Overlap        time.Duration // how far each incremental read reaches back before the cursor (default 10 minutes)
+	FinanceRevisit time.Duration // how far back each finance read reaches, as statuses change (default 35 days)
+	PageSize       int           // default 100 (50 for returns, their maximum)
+	// RunBudget is how long one run reads before it pauses between two pages and hands the rest to a new job
+	// (default 2 minutes): a long backfill never looks stuck, and a worker killed mid-run is replaced soon.
+	RunBudget time.Duration
+	Observer  Observer // default: none
 }
 
 // Syncer runs syncs.
@@ -51,11 +60,23 @@ func New(st *store.Store, client *tiktok.Client, tokens TokenSources, clk clock.
 	if cfg.Backfill == 0 {
 		cfg.Backfill = 90 * 24 * time.Hour
 	}
+	if cfg.FinanceSince.IsZero() {
+		cfg.FinanceSince = time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
 	if cfg.Overlap == 0 {
 		cfg.Overlap = 10 * time.Minute
 	}
+	if cfg.FinanceRevisit == 0 {
+		cfg.FinanceRevisit = 35 * 24 * time.Hour
+	}
 	if cfg.PageSize == 0 {
 		cfg.PageSize = 100
+	}
+	if cfg.RunBudget == 0 {
+		cfg.RunBudget = 2 * time.Minute
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
 	}
 	return &Syncer{st: st, client: client, tokens: tokens, clock: clk, cfg: cfg, log: log}
 }
@@ -63,106 +84,362 @@ func New(st *store.Store, client *tiktok.Client, tokens TokenSources, clk clock.
 // ErrRevoked means the shop's grant is revoked or the shop disconnected: nothing was or will be called.
 var ErrRevoked = errors.New("syncer: access to this shop is revoked")
 
+// ErrPaused means the run used its time budget and stopped after a committed page; the next run continues from it.
+var ErrPaused = errors.New("syncer: the run paused after its time budget")
+
+// JobTimeout is how long a sync job may run: its budget, plus time for the page in flight and its retries.
+func (s *Syncer) JobTimeout() time.Duration { return 3 * s.cfg.RunBudget }
+
 // Stats count what a sync did.
 type Stats struct {
-	Pages   int
-	Fetched int // records TikTok returned
-	Written int // rows inserted or changed (0 when nothing changed since the last sync)
+	Pages     int
+	Fetched   int // records TikTok returned (a record on two pages of a keyset read counts twice)
+	Written   int // rows inserted or changed (0 when nothing changed since the last sync)
+	Malformed int // records kept aside
 }
 
-const resourceOrders = "orders"
-
-const purposeOrder vault.Purpose = "orders.payload"
-
-// SyncOrders brings a shop's orders up to date: orders updated since the cursor (less an overlap, since TikTok's
-// update-time filter can miss items at the window's edge), or since the backfill horizon the first time.
-func (s *Syncer) SyncOrders(ctx context.Context, userID int64, shopID string) (Stats, error) {
-	var st Stats
-	var shop tiktok.Shop
-	var grantID int64
-	var from time.Time
-	to := s.clock.Now().Truncate(time.Second)
+// Sync brings one resource of a shop up to date and records the run.
+func (s *Syncer) Sync(ctx context.Context, userID int64, shopID, resource string) (Stats, error) {
+	r, ok := resources[resource]
+	if !ok {
+		return Stats{}, fmt.Errorf("syncer: unknown resource %q", resource)
+	}
+	now := s.clock.Now()
+	j := &run{s: s, userID: userID, shopID: shopID, resource: resource, to: now.Truncate(time.Second), deadline: now.Add(s.cfg.RunBudget)}
 	err := s.st.InTenant(ctx, userID, func(tx *store.Tx) error {
 		row, err := tx.Q.GetShopForSync(ctx, tenantdb.GetShopForSyncParams{UserID: userID, ShopID: shopID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrRevoked
+		}
 		if err != nil {
 			return err
 		}
 		if row.GrantStatus != "active" || row.DisconnectedAt != nil {
 			return ErrRevoked
 		}
-		shop, grantID = tiktok.Shop{ID: shopID, Cipher: row.Cipher}, row.GrantID
-		cursor, err := tx.Q.GetSyncCursor(ctx, tenantdb.GetSyncCursorParams{UserID: userID, ShopID: shopID, Resource: resourceOrders})
+		j.shop, j.grantID = tiktok.Shop{ID: shopID, Cipher: row.Cipher}, row.GrantID
+		cursor, err := tx.Q.GetSyncCursor(ctx, tenantdb.GetSyncCursorParams{UserID: userID, ShopID: shopID, Resource: resource})
 		switch {
 		case err == nil:
-			from = cursor.Add(-s.cfg.Overlap)
+			j.from = cursor.SyncedTo.Add(-r.revisit(s.cfg))
+			j.backfill = cursor.BackfillDoneAt == nil
 		case errors.Is(err, pgx.ErrNoRows):
-			from = to.Add(-s.cfg.Backfill)
+			j.from = r.start(s.cfg, j.to)
+			j.backfill = true
 		default:
 			return err
 		}
-		return nil
+		if err := tx.Q.AbandonSyncRuns(ctx, tenantdb.AbandonSyncRunsParams{UserID: userID, ShopID: shopID, Resource: resource, Now: now}); err != nil {
+			return err
+		}
+		j.id, err = tx.Q.StartSyncRun(ctx, tenantdb.StartSyncRunParams{UserID: userID, ShopID: shopID, Resource: resource, Backfill: j.backfill, Now: now})
+		return err
 	})
 	if err != nil {
-		return st, err
-	}
-	seller := s.client.Seller(s.tokens.TokenSource(userID, grantID))
-	q := tiktok.OrderQuery{PageSize: s.cfg.PageSize, SortField: "update_time", SortOrder: "ASC", UpdateTimeGE: from, UpdateTimeLT: to}
-	for page, err := range seller.OrderPages(ctx, shop, q) {
-		if err != nil {
-			return st, fmt.Errorf("syncer: orders of shop %s: %w", shopID, err)
+		if !errors.Is(err, ErrRevoked) {
+			s.cfg.Observer.SyncFailed(resource, "internal")
 		}
-		n, err := s.writeOrders(ctx, userID, shopID, grantID, page.Orders)
-		if err != nil {
-			return st, err
-		}
-		st.Pages++
-		st.Fetched += len(page.Orders)
-		st.Written += n
+		return Stats{}, err
 	}
-	err = s.st.InTenant(ctx, userID, func(tx *store.Tx) error {
-		return tx.Q.SaveSyncCursor(ctx, tenantdb.SaveSyncCursorParams{UserID: userID, ShopID: shopID, Resource: resourceOrders, SyncedTo: to, Now: s.clock.Now()})
-	})
-	return st, err
+	j.seller = s.client.Seller(s.tokens.TokenSource(userID, j.grantID))
+	err = r.read(ctx, j)
+	if err != nil && ctx.Err() != nil && j.revoked() {
+		err = fmt.Errorf("%w (the run was cancelled)", ErrRevoked)
+	}
+	s.finish(j, err)
+	return j.stats, err
 }
 
-// writeOrders writes one page in one statement, after checking in the same transaction that the grant is active.
-func (s *Syncer) writeOrders(ctx context.Context, userID int64, shopID string, grantID int64, orders []tiktok.Order) (int, error) {
+// revoked says whether the shop's grant is revoked now: why a cancelled run was cancelled, most likely.
+func (j *run) revoked() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var status string
+	err := j.s.st.InTenant(ctx, j.userID, func(tx *store.Tx) error {
+		var err error
+		status, err = tx.Q.GrantStatus(ctx, tenantdb.GrantStatusParams{UserID: j.userID, ID: j.grantID})
+		return err
+	})
+	return err == nil && status != "active"
+}
+
+// finish records how the run ended, on a context of its own: the run's may be the reason it ended.
+func (s *Syncer) finish(j *run, err error) {
+	status, msg := "succeeded", ""
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrRevoked) || errors.Is(err, shops.ErrRevoked):
+		status, msg = "revoked", "access to the shop was revoked; the sync stopped"
+	case errors.Is(err, ErrPaused):
+		status = "paused"
+	default:
+		status, msg = "failed", describe(err)
+		s.cfg.Observer.SyncFailed(j.resource, errorClass(err))
+		s.log.Warn("sync failed", "shop_id", j.shopID, "resource", j.resource, "class", errorClass(err), "err", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ferr := s.st.InTenant(ctx, j.userID, func(tx *store.Tx) error {
+		return tx.Q.FinishSyncRun(ctx, tenantdb.FinishSyncRunParams{UserID: j.userID, ID: j.id, Status: status, Error: msg, Now: s.clock.Now()})
+	})
+	if ferr != nil {
+		s.log.Warn("record the end of a sync run", "shop_id", j.shopID, "resource", j.resource, "err", ferr)
+	}
+}
+
+// errorClass names an error's kind for metrics and the Settings page.
+func errorClass(err error) string {
+	var ae *tiktok.APIError
+	switch {
+	case errors.As(err, &ae):
+		return ae.Class.String()
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "cancelled"
+	default:
+		return "internal"
+	}
+}
+
+// describe is what the Settings page says about a failed run: the class and TikTok's message, never a record.
+func describe(err error) string {
+	var ae *tiktok.APIError
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("%s: TikTok answered %d %s", ae.Class, ae.Code, ae.Message)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return "interrupted; the next run resumes from the last page stored"
+	}
+	return "internal error; the next run retries"
+}
+
+// run is one sync of one resource of one shop.
+type run struct {
+	s        *Syncer
+	userID   int64
+	shopID   string
+	grantID  int64
+	shop     tiktok.Shop
+	seller   *tiktok.Seller
+	resource string
+	id       int64
+	backfill bool
+	from, to time.Time // the window this run reads
+	deadline time.Time // the end of the run's budget
+	stats    Stats
+}
+
+// paused says whether the run has used its budget: checked only where stopping loses nothing (after a page that
+// moved the cursor, or between statements).
+func (j *run) paused() bool { return !j.s.clock.Now().Before(j.deadline) }
+
+// page is what one request brought back, ready to be written.
+type page struct {
+	records   int
+	total     int64 // TikTok's total_count for the query (0 if unknown)
+	next      string
+	malformed []tiktok.Malformed
+	write     func(ctx context.Context, tx *store.Tx) (int64, error)
+}
+
+// commit writes one page in one transaction with the run's progress: after checking the grant, the rows, the
+// records kept aside, the progress, and the cursor when advance is set. done also marks the read complete.
+func (j *run) commit(ctx context.Context, p page, expected int, advance time.Time, done bool, also func(ctx context.Context, tx *store.Tx) error) error {
+	s := j.s
 	var written int64
-	err := s.st.InTenant(ctx, userID, func(tx *store.Tx) error {
-		status, err := tx.Q.GrantStatus(ctx, tenantdb.GrantStatusParams{UserID: userID, ID: grantID})
+	err := s.st.InTenant(ctx, j.userID, func(tx *store.Tx) error {
+		status, err := tx.Q.GrantStatus(ctx, tenantdb.GrantStatusParams{UserID: j.userID, ID: j.grantID})
 		if err != nil {
 			return err
 		}
 		if status != "active" {
 			return ErrRevoked
 		}
-		p := tenantdb.UpsertOrdersParams{UserID: userID, ShopID: shopID, SyncedAt: s.clock.Now()}
-		for _, o := range orders {
-			sealed, err := tx.Seal(ctx, purposeOrder, shopID+"/"+o.ID, o.Raw)
-			if err != nil {
+		if p.records > 0 {
+			if written, err = p.write(ctx, tx); err != nil {
 				return err
 			}
-			pay := o.Payment
-			p.OrderIds = append(p.OrderIds, o.ID)
-			p.Statuses = append(p.Statuses, o.Status)
-			p.Currencies = append(p.Currencies, pay.Currency)
-			p.CreateTimes = append(p.CreateTimes, o.CreateTime)
-			p.UpdateTimes = append(p.UpdateTimes, o.UpdateTime)
-			p.IsSamples = append(p.IsSamples, o.IsSampleOrder)
-			p.LineCounts = append(p.LineCounts, int32(len(o.LineItems)))
-			p.SubTotals = append(p.SubTotals, pay.SubTotal.Minor)
-			p.ShippingFees = append(p.ShippingFees, pay.ShippingFee.Minor)
-			p.SellerDiscounts = append(p.SellerDiscounts, pay.SellerDiscount.Minor)
-			p.PlatformDiscounts = append(p.PlatformDiscounts, pay.PlatformDiscount.Minor)
-			p.Taxes = append(p.Taxes, pay.Tax.Minor)
-			p.TotalAmounts = append(p.TotalAmounts, pay.TotalAmount.Minor)
-			p.Payloads = append(p.Payloads, sealed)
 		}
-		written, err = tx.Q.UpsertOrders(ctx, p)
-		return err
+		if err := j.keepAside(ctx, tx, p.malformed); err != nil {
+			return err
+		}
+		if also != nil {
+			if err := also(ctx, tx); err != nil {
+				return err
+			}
+		}
+		now := tx.Now()
+		if err := tx.Q.RecordSyncPage(ctx, tenantdb.RecordSyncPageParams{UserID: j.userID, ID: j.id, Records: int32(p.records),
+			Written: int32(written), Malformed: int32(len(p.malformed)), Expected: int32(expected), Now: now}); err != nil {
+			return err
+		}
+		if advance.IsZero() {
+			return nil
+		}
+		return tx.Q.AdvanceSyncCursor(ctx, tenantdb.AdvanceSyncCursorParams{UserID: j.userID, ShopID: j.shopID, Resource: j.resource,
+			SyncedTo: advance, Now: now, Done: done})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("syncer: write orders of shop %s: %w", shopID, err)
+		return fmt.Errorf("syncer: write %s of shop %s: %w", j.resource, j.shopID, err)
 	}
-	return int(written), nil
+	j.stats.Pages++
+	j.stats.Fetched += p.records
+	j.stats.Written += int(written)
+	j.stats.Malformed += len(p.malformed)
+	s.cfg.Observer.PageSynced(j.resource, p.records, int(written))
+	for range p.malformed {
+		s.cfg.Observer.RecordMalformed(j.resource)
+	}
+	return nil
+}
+
+const (
+	purposeMalformedPayload vault.Purpose = "malformed_records.payload"
+	purposeMalformedReason  vault.Purpose = "malformed_records.reason"
+)
+
+// keepAside stores the records that could not be read, sealed (the reason may quote the record), and logs their
+// ids: never their content.
+func (j *run) keepAside(ctx context.Context, tx *store.Tx, bad []tiktok.Malformed) error {
+	if len(bad) == 0 {
+		return nil
+	}
+	p := tenantdb.KeepMalformedRecordsParams{UserID: j.userID, ShopID: j.shopID, Resource: j.resource, Now: tx.Now()}
+	for _, m := range bad {
+		id := m.ID
+		if id == "" {
+			sum := sha256.Sum256(m.Raw)
+			id = "no-id-" + hex.EncodeToString(sum[:8])
+		}
+		key := j.shopID + "/" + j.resource + "/" + id
+		payload, err := tx.Seal(ctx, purposeMalformedPayload, key, m.Raw)
+		if err != nil {
+			return err
+		}
+		reason, err := tx.Seal(ctx, purposeMalformedReason, key, []byte(m.Err.Error()))
+		if err != nil {
+			return err
+		}
+		p.RecordIds = append(p.RecordIds, id)
+		p.Payloads = append(p.Payloads, payload)
+		p.Reasons = append(p.Reasons, reason)
+		j.s.log.Warn("malformed record kept aside", "shop_id", j.shopID, "resource", j.resource, "record_id", id)
+	}
+	return tx.Q.KeepMalformedRecords(ctx, p)
+}
+
+// pagesFor is how many pages of size n hold total records.
+func pagesFor(total int64, n int) int {
+	if total <= 0 {
+		return 0
+	}
+	return int((total + int64(n) - 1) / int64(n))
+}
+
+// fetched is a page read ahead: while one page is written, the next is already on its way (the token source still
+// refuses a revoked grant before every call).
+type fetched struct {
+	p    page
+	last time.Time
+	err  error
+}
+
+// ahead starts fetch in the background; the result arrives on the channel.
+func ahead(fetch func() (page, time.Time, error)) <-chan fetched {
+	c := make(chan fetched, 1)
+	go func() {
+		p, last, err := fetch()
+		c <- fetched{p, last, err}
+	}()
+	return c
+}
+
+// readKeyset reads a window sorted by time ascending, one request per page, each starting at the time of the
+// previous page's last record: the cursor moves with every committed page, so a crash loses nothing and repeats at
+// most one page, and records that change while the read runs cannot shift others out of it (as page offsets
+// would). When a whole page shares one time, the read follows the page token past it.
+func (j *run) readKeyset(ctx context.Context, size int, fetch func(ctx context.Context, from time.Time, token string) (page, time.Time, error)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // a page read ahead is not wanted once the read stops
+	pos, token := j.from, ""
+	next := ahead(func() (page, time.Time, error) { return fetch(ctx, pos, token) })
+	for {
+		f := <-next
+		if f.err != nil {
+			return f.err
+		}
+		p, last := f.p, f.last
+		expected := 0
+		if token == "" {
+			expected = j.stats.Pages + pagesFor(p.total, size)
+		}
+		var advance time.Time
+		done, moved := p.next == "", last.After(pos)
+		switch {
+		case done:
+			advance = j.to
+		case moved:
+			advance = last
+		}
+		stop := done || (moved && j.paused())
+		if !stop {
+			npos, ntoken := pos, p.next
+			if moved {
+				npos, ntoken = last, ""
+			}
+			next = ahead(func() (page, time.Time, error) { return fetch(ctx, npos, ntoken) })
+			pos, token = npos, ntoken
+		}
+		if err := j.commit(ctx, p, expected, advance, done, nil); err != nil {
+			return err
+		}
+		switch {
+		case done:
+			return nil
+		case stop:
+			return ErrPaused
+		}
+	}
+}
+
+// readWindow reads a window by page token, reading each page while the previous one is written. The cursor moves
+// only when the whole window is stored: for small resources, or ones whose order the API does not let us choose.
+// final runs in the last page's transaction.
+func (j *run) readWindow(ctx context.Context, size int, fetch func(ctx context.Context, token string) (page, error), final func(ctx context.Context, tx *store.Tx) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	get := func(token string) <-chan fetched {
+		return ahead(func() (page, time.Time, error) { p, err := fetch(ctx, token); return p, time.Time{}, err })
+	}
+	first, seen := true, map[string]bool{}
+	next := get("")
+	for {
+		f := <-next
+		if f.err != nil {
+			return f.err
+		}
+		p := f.p
+		expected := 0
+		if first {
+			expected, first = pagesFor(p.total, size), false
+		}
+		done := p.next == ""
+		if !done {
+			if seen[p.next] {
+				return fmt.Errorf("syncer: %s of shop %s: the page token repeats", j.resource, j.shopID)
+			}
+			seen[p.next] = true
+			next = get(p.next)
+		}
+		var advance time.Time
+		var also func(ctx context.Context, tx *store.Tx) error
+		if done {
+			advance, also = j.to, final
+		}
+		if err := j.commit(ctx, p, expected, advance, done, also); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"log/slog"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/connect"
 	"github.com/profitline/profitline/internal/shops"
 	"github.com/profitline/profitline/internal/store"
@@ -29,34 +31,33 @@ type fixture struct {
 	shop   sandbox.Shop
 }
 
-// newFixture connects a seller to a 30-day sandbox shop set, through the same connect path the app uses.
+// newFixture connects a seller to a 30-day sandbox shop set.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
 	env := testenv.New(t)
 	tt := tiktoktest.New(t, env.Clock, func(c *sandbox.Config) { c.Days, c.OrdersPerDay = 30, 8 })
 	log := slog.New(slog.DiscardHandler)
 	conn := connect.New(env.Store, tt.Client, env.Clock, log)
-	userID, err := env.Store.CreateTenant(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens, err := tt.Sandbox.IssueTokens("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	shop := tt.Sandbox.Shops()[0]
-	err = env.Store.InTenant(ctx, userID, func(tx *store.Tx) error {
-		_, err := shops.Save(ctx, tx, shops.Grant{OpenID: tokens.OpenID, Scopes: sandbox.ReadScopes, Tokens: shops.Tokens{
-			Access: tokens.AccessToken, AccessExpiresAt: tokens.AccessExpires, Refresh: tokens.RefreshToken, RefreshExpiresAt: tokens.RefreshExpires,
-		}}, []shops.Shop{{ID: shop.ID, Name: shop.Name, Region: shop.Region, Cipher: shop.Cipher}})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	userID, shop := tiktoktest.Connect(t, env.Store, tt.Sandbox)
 	s := syncer.New(env.Store, tt.Client, conn, env.Clock, syncer.Config{Backfill: 60 * 24 * time.Hour, PageSize: 50}, log)
 	return &fixture{env: env, tt: tt, conn: conn, sync: s, userID: userID, shop: shop}
+}
+
+// syncAll runs every resource's sync once, in the order a first sync runs them.
+func (f *fixture) syncAll(t *testing.T) syncer.Stats {
+	t.Helper()
+	var all syncer.Stats
+	for _, r := range syncer.Resources() {
+		st, err := f.sync.Sync(context.Background(), f.userID, f.shop.ID, r)
+		if err != nil {
+			t.Fatalf("sync %s: %v", r, err)
+		}
+		all.Pages += st.Pages
+		all.Fetched += st.Fetched
+		all.Written += st.Written
+		all.Malformed += st.Malformed
+	}
+	return all
 }
 
 func (f *fixture) totals(t *testing.T) tenantdb.OrderTotalsRow {
@@ -73,53 +74,141 @@ func (f *fixture) totals(t *testing.T) tenantdb.OrderTotalsRow {
 	return got
 }
 
-func TestABackfillStoresExactlyTheSandboxsOrdersAndARerunChangesNothing(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	stats, err := f.sync.SyncOrders(ctx, f.userID, f.shop.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := f.tt.Sandbox.Totals(f.shop.ID)
-	got := f.totals(t)
-	if got.Orders != int64(want.Orders) || got.TotalAmount != want.OrderTotalAmount {
-		t.Fatalf("stored %d orders totalling %d; the sandbox holds %d totalling %d", got.Orders, got.TotalAmount, want.Orders, want.OrderTotalAmount)
-	}
-	if stats.Written != want.Orders || stats.Pages < 2 {
-		t.Fatalf("backfill stats %+v; want every order written over several pages", stats)
-	}
-	again, err := f.sync.SyncOrders(ctx, f.userID, f.shop.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again.Written != 0 {
-		t.Fatalf("an immediate re-sync wrote %d rows; want none", again.Written)
-	}
-	if got := f.totals(t); got.Orders != int64(want.Orders) {
-		t.Fatalf("after the re-sync %d orders; want %d", got.Orders, want.Orders)
+// sameTotals fails the test unless the tables hold what the sandbox holds, resource by resource.
+func (f *fixture) sameTotals(t *testing.T, when string) {
+	t.Helper()
+	if got, want, same := tiktoktest.SameAsSandbox(t, f.env.Store, f.tt.Sandbox, f.userID, f.shop.ID); !same {
+		t.Fatalf("%s: the tables hold\n%+v\nthe sandbox holds\n%+v", when, got, want)
 	}
 }
 
-func TestAnIncrementalSyncPicksUpOrdersThatChangedAsTheClockMoves(t *testing.T) {
+func TestABackfillStoresExactlyTheSandboxsRecordsAndARerunChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	stats := f.syncAll(t)
+	f.sameTotals(t, "after the backfill")
+	if stats.Pages < 10 || stats.Malformed != 0 {
+		t.Fatalf("backfill stats %+v; want many pages and nothing malformed", stats)
+	}
+	again := f.syncAll(t)
+	f.sameTotals(t, "after a re-run")
+	if again.Written != 0 {
+		t.Fatalf("an immediate re-sync wrote %d rows; want none", again.Written)
+	}
+}
+
+func TestAnIncrementalSyncPicksUpWhatChangedAsTheClockMoves(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if _, err := f.sync.SyncOrders(ctx, f.userID, f.shop.ID); err != nil {
+	f.syncAll(t)
+	f.env.Clock.Advance(36 * time.Hour) // new orders arrive, open ones progress, statements close
+	f.syncAll(t)
+	f.sameTotals(t, "after 36 hours")
+	stats, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceOrders)
+	if err != nil {
 		t.Fatal(err)
 	}
-	f.env.Clock.Advance(36 * time.Hour) // new orders arrive, open ones progress
-	stats, err := f.sync.SyncOrders(ctx, f.userID, f.shop.ID)
+	if stats.Written != 0 || stats.Fetched >= f.tt.Sandbox.Totals(f.shop.ID).Orders/2 {
+		t.Fatalf("incremental stats %+v: want a short window of recent changes, not a re-read", stats)
+	}
+}
+
+func TestAMalformedRecordIsKeptAsideAndTheRestOfItsPageIsStored(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.tt.Sandbox.SetFaults(sandbox.Faults{MalformedOrder: true})
+	bad := f.tt.Sandbox.MalformedOrderID()
+	stats := f.syncAll(t)
+	if stats.Malformed != 1 {
+		t.Fatalf("%d records kept aside; want the one malformed order", stats.Malformed)
+	}
+	want := f.tt.Sandbox.Totals(f.shop.ID)
+	if got := f.totals(t); got.Orders != int64(want.Orders-1) {
+		t.Fatalf("stored %d orders; want every order but the malformed one (%d)", got.Orders, want.Orders-1)
+	}
+	var kept []tenantdb.ListMalformedRecordsRow
+	var reason []byte
+	err := f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error {
+		var err error
+		if kept, err = tx.Q.ListMalformedRecords(ctx, f.userID); err != nil || len(kept) != 1 {
+			return err
+		}
+		reason, err = tx.Open(ctx, "malformed_records.reason", f.shop.ID+"/orders/"+kept[0].RecordID, kept[0].ReasonSealed)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 1 || kept[0].RecordID != bad || kept[0].Resource != syncer.ResourceOrders {
+		t.Fatalf("kept aside %+v; want order %s", kept, bad)
+	}
+	if !bytes.Contains(reason, []byte("total_amount")) {
+		t.Fatalf("the reason kept is %q; want it to name the field", reason)
+	}
+	// Once it reads, the next sync stores it: kept-aside records are read again by id.
+	f.tt.Sandbox.SetFaults(sandbox.Faults{})
+	f.env.Clock.Advance(time.Minute)
+	f.syncAll(t)
+	f.sameTotals(t, "after the record reads again")
+	_ = f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error {
+		kept, err = tx.Q.ListMalformedRecords(ctx, f.userID)
+		return err
+	})
+	if len(kept) != 1 || kept[0].ResolvedAt == nil {
+		t.Fatalf("kept aside after the fix: %+v; want the record marked resolved", kept)
+	}
+}
+
+func TestFaultsEndInTheSameResult(t *testing.T) {
+	f := newFixture(t)
+	f.tt.Sandbox.SetFaults(sandbox.Faults{RateLimitNext: 2, ServerErrorNext: 2, ExpireAccessTokens: true,
+		RetryAfter: time.Second, UpdateTimeSlop: 2 * time.Minute})
+	f.syncAll(t)
+	f.sameTotals(t, "after 429s, 503s and an expired token")
+	if left := f.tt.Sandbox.CurrentFaults(); left.RateLimitNext != 0 || left.ServerErrorNext != 0 {
+		t.Fatalf("faults left unconsumed %+v: the test did not exercise them", left)
+	}
+}
+
+func TestAKilledSyncResumesFromItsLastCommittedPage(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	// Stop the first run after its third page commits, as a crash between pages would.
+	f.sync = syncer.New(f.env.Store, f.tt.Client, f.conn, f.env.Clock, syncer.Config{Backfill: 60 * 24 * time.Hour, PageSize: 20,
+		Observer: &cancelAfter{pages: 3, cancel: cancel}}, slog.New(slog.DiscardHandler))
+	if _, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceOrders); !errors.Is(err, context.Canceled) {
+		t.Fatalf("the interrupted run: %v; want it cancelled", err)
+	}
+	partial := f.totals(t).Orders
+	if partial == 0 || partial >= int64(f.tt.Sandbox.Totals(f.shop.ID).Orders) {
+		t.Fatalf("%d orders after the interrupted run; want some but not all", partial)
+	}
+	f.sync = syncer.New(f.env.Store, f.tt.Client, f.conn, f.env.Clock, syncer.Config{Backfill: 60 * 24 * time.Hour, PageSize: 20}, slog.New(slog.DiscardHandler))
+	stats, err := f.sync.Sync(context.Background(), f.userID, f.shop.ID, syncer.ResourceOrders)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := f.tt.Sandbox.Totals(f.shop.ID)
-	got := f.totals(t)
-	if got.Orders != int64(want.Orders) || got.TotalAmount != want.OrderTotalAmount {
-		t.Fatalf("after 36 hours: stored %d totalling %d; the sandbox holds %d totalling %d", got.Orders, got.TotalAmount, want.Orders, want.OrderTotalAmount)
+	if got := f.totals(t); got.Orders != int64(want.Orders) || got.TotalAmount != want.OrderTotalAmount {
+		t.Fatalf("after resuming: %d orders totalling %d; want %d totalling %d", got.Orders, got.TotalAmount, want.Orders, want.OrderTotalAmount)
 	}
-	if stats.Written == 0 || stats.Fetched >= want.Orders {
-		t.Fatalf("incremental stats %+v: want a window of recent changes, not a full re-read", stats)
+	if stats.Fetched > want.Orders-int(partial)+20 {
+		t.Fatalf("the resumed run fetched %d records for %d missing: it started over instead of resuming", stats.Fetched, want.Orders-int(partial))
 	}
 }
+
+// cancelAfter cancels a context once some pages have committed.
+type cancelAfter struct {
+	pages  int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) PageSynced(string, int, int) {
+	if c.pages--; c.pages == 0 {
+		c.cancel()
+	}
+}
+func (c *cancelAfter) SyncFailed(string, string) {}
+func (c *cancelAfter) RecordMalformed(string)    {}
 
 func TestARevokedGrantStopsTheSyncWithoutCallingTikTok(t *testing.T) {
 	f := newFixture(t)
@@ -135,37 +224,98 @@ func TestARevokedGrantStopsTheSyncWithoutCallingTikTok(t *testing.T) {
 		return err
 	})
 	before := f.tt.Sandbox.Calls(f.shop.Cipher)
-	if _, err := f.sync.SyncOrders(ctx, f.userID, f.shop.ID); !errors.Is(err, syncer.ErrRevoked) {
-		t.Fatalf("sync of a revoked shop: %v; want ErrRevoked", err)
+	for _, r := range syncer.Resources() {
+		if _, err := f.sync.Sync(ctx, f.userID, f.shop.ID, r); !errors.Is(err, syncer.ErrRevoked) {
+			t.Fatalf("sync %s of a revoked shop: %v; want ErrRevoked", r, err)
+		}
 	}
 	if n := f.tt.Sandbox.Calls(f.shop.Cipher) - before; n != 0 {
 		t.Fatalf("TikTok saw %d calls for a revoked shop; want none", n)
 	}
 }
 
-func TestADumpAfterSyncHoldsNoBuyerDataInClear(t *testing.T) {
+func TestADumpAfterSyncHoldsNoBuyerDataOrTokensInClear(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if _, err := f.sync.SyncOrders(ctx, f.userID, f.shop.ID); err != nil {
-		t.Fatal(err)
-	}
-	tokens, _ := f.tt.Sandbox.IssueTokens("")
-	page, err := f.tt.Client.Seller(tiktoktest.StaticToken(tokens.AccessToken)).SearchOrders(ctx, tiktok.Shop{ID: f.shop.ID, Cipher: f.shop.Cipher}, tiktok.OrderQuery{PageSize: 20})
+	f.syncAll(t)
+	var grantID int64
+	_ = f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error {
+		list, err := shops.List(ctx, tx)
+		grantID = list[0].GrantID
+		return err
+	})
+	access, err := f.conn.TokenSource(f.userID, grantID).Token(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	secrets := []string{access}
+	var orders int
+	for page, err := range f.tt.Client.Seller(tiktoktest.StaticToken(access)).OrderPages(ctx, tiktok.Shop{ID: f.shop.ID, Cipher: f.shop.Cipher}, tiktok.OrderQuery{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Orders {
+			orders++
+			secrets = append(secrets, o.Recipient.Name, o.Recipient.FirstName, o.Recipient.LastName, o.Recipient.PhoneNumber,
+				o.Recipient.FullAddress, o.Recipient.AddressLine1, o.Recipient.PostalCode, o.BuyerEmail, o.BuyerMessage)
+		}
 	}
 	dump, err := exec.CommandContext(ctx, "pg_dump", "--dbname="+f.env.DB.OwnerURL, "--data-only").Output()
 	if err != nil {
 		t.Fatalf("pg_dump: %v", err)
 	}
-	if !bytes.Contains(dump, []byte(page.Orders[0].ID)) {
-		t.Fatal("the dump does not hold the synced orders; the test is not looking at them")
+	if orders == 0 || int64(orders) != f.totals(t).Orders {
+		t.Fatalf("looked at %d orders; the tables hold %d", orders, f.totals(t).Orders)
 	}
-	for _, o := range page.Orders {
-		for _, pii := range []string{o.Recipient.Name, o.Recipient.PhoneNumber, o.Recipient.FullAddress, o.BuyerEmail, o.BuyerMessage} {
-			if len(pii) > 3 && bytes.Contains(dump, []byte(pii)) {
-				t.Fatalf("the dump holds buyer data in clear: %q", pii)
-			}
+	checked := 0
+	for _, s := range secrets {
+		if len(s) <= 4 || strings.Trim(s, "0123456789") == "" { // a postal code could match any amount or id
+			continue
+		}
+		checked++
+		if bytes.Contains(dump, []byte(s)) {
+			t.Fatalf("the dump holds buyer data or a token in clear: %q", s)
 		}
 	}
+	if checked < orders*3 {
+		t.Fatalf("only %d values checked for %d orders: the sandbox's orders carry no personal data to look for", checked, orders)
+	}
 }
+
+func TestARunPausesAfterItsBudgetAndTheNextContinuesWhereItStopped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	// Each page takes a second of the clock and a run may read for one: every run stops after its first page
+	// that moves the cursor.
+	f.sync = syncer.New(f.env.Store, f.tt.Client, f.conn, f.env.Clock, syncer.Config{Backfill: 60 * 24 * time.Hour, PageSize: 20,
+		RunBudget: time.Second, Observer: tick{f.env.Clock}}, slog.New(slog.DiscardHandler))
+	runs, fetched := 0, 0
+	for {
+		runs++
+		st, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceOrders)
+		fetched += st.Fetched
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syncer.ErrPaused) || runs > 100 {
+			t.Fatalf("run %d: %v; want ErrPaused until done", runs, err)
+		}
+	}
+	want := f.tt.Sandbox.Totals(f.shop.ID)
+	if got := f.totals(t); got.Orders != int64(want.Orders) || got.TotalAmount != want.OrderTotalAmount {
+		t.Fatalf("after %d paused runs: %d orders totalling %d; want %d totalling %d", runs, got.Orders, got.TotalAmount, want.Orders, want.OrderTotalAmount)
+	}
+	if pages := (want.Orders + 19) / 20; runs < pages/2 {
+		t.Fatalf("%d runs for %d pages: the budget did not pause them", runs, pages)
+	}
+	if fetched > want.Orders*3/2 {
+		t.Fatalf("the runs fetched %d records for %d orders: each started over instead of continuing", fetched, want.Orders)
+	}
+}
+
+// tick moves a fake clock a second per page.
+type tick struct{ clk *clock.Fake }
+
+func (t tick) PageSynced(string, int, int) { t.clk.Advance(time.Second) }
+func (tick) SyncFailed(string, string)     {}
+func (tick) RecordMalformed(string)        {}

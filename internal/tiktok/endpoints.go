@@ -79,6 +79,9 @@ func Endpoints() []Endpoint { return slices.Clone(endpoints[:]) }
 // escaping would make the signed path differ from the sent one.
 var pathParam = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
+// ValidID reports whether id can name a record in a request (GetOrders, a path): letters, digits, _ and -.
+func ValidID(id string) bool { return pathParam.MatchString(id) }
+
 // build fills the endpoint's placeholders with args, in order.
 func (e *Endpoint) build(args ...string) (string, error) {
 	path := e.Path

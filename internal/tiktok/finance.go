@@ -45,6 +45,7 @@ type StatementQuery struct {
 // StatementPage is one page of statements.
 type StatementPage struct {
 	Statements    []Statement
+	Malformed     []Malformed // statements that could not be read; not in Statements
 	NextPageToken string
 	TotalCount    int64
 }
@@ -90,16 +91,11 @@ func (s *Seller) Statements(ctx context.Context, shop Shop, q StatementQuery) (S
 	if q.PaymentStatus != "" {
 		query.Set("payment_status", q.PaymentStatus)
 	}
-	var page StatementPage
-	page.NextPageToken, page.TotalCount, err = s.list(ctx, shop, epStatements, nil, query, nil, []string{"statements"}, func(raw json.RawMessage, _ string) error {
-		st, err := parseStatement(raw)
-		page.Statements = append(page.Statements, st)
-		return err
-	})
+	l, err := list(ctx, s, shop, call{ep: epStatements, query: query}, listShape{keys: []string{"statements"}}, ownCurrency(parseStatement))
 	if err != nil {
 		return StatementPage{}, err
 	}
-	return page, nil
+	return StatementPage{Statements: l.records, Malformed: l.malformed, NextPageToken: l.next, TotalCount: l.total}, nil
 }
 
 // StatementPages streams every page of statements.
@@ -139,6 +135,7 @@ type PaymentQuery struct {
 // PaymentPage is one page of payments.
 type PaymentPage struct {
 	Payments      []Payment
+	Malformed     []Malformed // payments that could not be read; not in Payments
 	NextPageToken string
 	TotalCount    int64
 }
@@ -180,16 +177,11 @@ func (s *Seller) Payments(ctx context.Context, shop Shop, q PaymentQuery) (Payme
 	query.Set("sort_field", "create_time") // required
 	setTime(query, "create_time_ge", q.CreateTimeGE)
 	setTime(query, "create_time_lt", q.CreateTimeLT)
-	var page PaymentPage
-	page.NextPageToken, page.TotalCount, err = s.list(ctx, shop, epPayments, nil, query, nil, []string{"payments"}, func(raw json.RawMessage, _ string) error {
-		p, err := parsePayment(raw)
-		page.Payments = append(page.Payments, p)
-		return err
-	})
+	l, err := list(ctx, s, shop, call{ep: epPayments, query: query}, listShape{keys: []string{"payments"}}, ownCurrency(parsePayment))
 	if err != nil {
 		return PaymentPage{}, err
 	}
-	return page, nil
+	return PaymentPage{Payments: l.records, Malformed: l.malformed, NextPageToken: l.next, TotalCount: l.total}, nil
 }
 
 // PaymentPages streams every page of payments.
@@ -227,6 +219,7 @@ type WithdrawalQuery struct {
 // WithdrawalPage is one page of withdrawals.
 type WithdrawalPage struct {
 	Withdrawals   []Withdrawal
+	Malformed     []Malformed // withdrawals that could not be read; not in Withdrawals
 	NextPageToken string
 	TotalCount    int64
 }
@@ -267,16 +260,11 @@ func (s *Seller) Withdrawals(ctx context.Context, shop Shop, q WithdrawalQuery) 
 	query.Set("types", strings.Join(types, ","))
 	setTime(query, "create_time_ge", q.CreateTimeGE)
 	setTime(query, "create_time_lt", q.CreateTimeLT)
-	var page WithdrawalPage
-	page.NextPageToken, page.TotalCount, err = s.list(ctx, shop, epWithdrawals, nil, query, nil, []string{"withdrawals"}, func(raw json.RawMessage, _ string) error {
-		w, err := parseWithdrawal(raw)
-		page.Withdrawals = append(page.Withdrawals, w)
-		return err
-	})
+	l, err := list(ctx, s, shop, call{ep: epWithdrawals, query: query}, listShape{keys: []string{"withdrawals"}}, ownCurrency(parseWithdrawal))
 	if err != nil {
 		return WithdrawalPage{}, err
 	}
-	return page, nil
+	return WithdrawalPage{Withdrawals: l.records, Malformed: l.malformed, NextPageToken: l.next, TotalCount: l.total}, nil
 }
 
 // WithdrawalPages streams every page of withdrawals.

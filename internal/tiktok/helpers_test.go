@@ -60,14 +60,14 @@ type seen struct {
 // fakeTikTok answers with replies in order (the last one repeats), records every request, and fails the test on
 // a request the endpoint table does not list or whose sign does not match the bytes received.
 type fakeTikTok struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *httptest.Server
 	mu      sync.Mutex
 	replies []reply
 	reqs    []seen
 }
 
-func newFake(t *testing.T, replies ...reply) *fakeTikTok {
+func newFake(t testing.TB, replies ...reply) *fakeTikTok {
 	f := &fakeTikTok{t: t, replies: replies}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -168,7 +168,7 @@ type harness struct {
 
 var testStart = time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC)
 
-func newHarness(t *testing.T, replies ...reply) *harness {
+func newHarness(t testing.TB, replies ...reply) *harness {
 	t.Helper()
 	h := &harness{fake: newFake(t, replies...), clock: clock.NewFake(testStart),
 		tokens: &fakeTokens{token: testToken, fresh: "ROW_access_NEW_token_222"}}

@@ -197,8 +197,9 @@ type OrderQuery struct {
 // OrderPage is one page of a search.
 type OrderPage struct {
 	Orders        []Order
-	NextPageToken string // "" on the last page
-	TotalCount    int64  // for progress
+	Malformed     []Malformed // orders that could not be read; not in Orders
+	NextPageToken string      // "" on the last page
+	TotalCount    int64       // for progress
 }
 
 type orderSearchBody struct {
@@ -223,16 +224,11 @@ func (s *Seller) SearchOrders(ctx context.Context, shop Shop, q OrderQuery) (Ord
 	if err != nil {
 		return OrderPage{}, err
 	}
-	var page OrderPage
-	page.NextPageToken, page.TotalCount, err = s.list(ctx, shop, epSearchOrders, nil, query, body, []string{"orders"}, func(raw json.RawMessage, _ string) error {
-		o, err := parseOrder(raw)
-		page.Orders = append(page.Orders, o)
-		return err
-	})
+	l, err := list(ctx, s, shop, call{ep: epSearchOrders, query: query, body: body}, listShape{keys: []string{"orders"}}, ownCurrency(parseOrder))
 	if err != nil {
 		return OrderPage{}, err
 	}
-	return page, nil
+	return OrderPage{Orders: l.records, Malformed: l.malformed, NextPageToken: l.next, TotalCount: l.total}, nil
 }
 
 // OrderPages streams every page of a search, one request per page as the caller asks for it.
@@ -247,28 +243,23 @@ func (s *Seller) OrderPages(ctx context.Context, shop Shop, q OrderQuery) iter.S
 // MaxOrderIDs is how many orders GetOrders reads at once.
 const MaxOrderIDs = 50
 
-// GetOrders reads up to MaxOrderIDs orders by id.
-func (s *Seller) GetOrders(ctx context.Context, shop Shop, ids []string) ([]Order, error) {
+// GetOrders reads up to MaxOrderIDs orders by id. Orders that could not be read come back apart, as on a page.
+func (s *Seller) GetOrders(ctx context.Context, shop Shop, ids []string) ([]Order, []Malformed, error) {
 	if len(ids) == 0 || len(ids) > MaxOrderIDs {
-		return nil, fmt.Errorf("tiktok: GetOrders: %d ids (want 1-%d)", len(ids), MaxOrderIDs)
+		return nil, nil, fmt.Errorf("tiktok: GetOrders: %d ids (want 1-%d)", len(ids), MaxOrderIDs)
 	}
 	for _, id := range ids {
 		if !pathParam.MatchString(id) {
-			return nil, fmt.Errorf("tiktok: GetOrders: %q is not an order id", id)
+			return nil, nil, fmt.Errorf("tiktok: GetOrders: %q is not an order id", id)
 		}
 	}
 	// Joined once, and signed as that one string.
 	query := url.Values{"ids": {strings.Join(ids, ",")}}
-	var orders []Order
-	_, _, err := s.list(ctx, shop, epGetOrders, nil, query, nil, []string{"orders"}, func(raw json.RawMessage, _ string) error {
-		o, err := parseOrder(raw)
-		orders = append(orders, o)
-		return err
-	})
+	l, err := list(ctx, s, shop, call{ep: epGetOrders, query: query}, listShape{keys: []string{"orders"}}, ownCurrency(parseOrder))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return orders, nil
+	return l.records, l.malformed, nil
 }
 
 // searchQuery is the query of a paginated read: page size in range, the token, and an optional sort.

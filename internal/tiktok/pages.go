@@ -93,40 +93,119 @@ type pageWire struct {
 	TotalCount    int64  `json:"total_count"`
 }
 
-// list reads one page of a shop-scoped list: the records under the first of listKeys present, each
-// handed to add with the page's currency (for records that leave theirs out).
-func (s *Seller) list(ctx context.Context, shop Shop, ep endpointID, args []string, query url.Values, body []byte,
-	listKeys []string, add func(raw json.RawMessage, pageCurrency string) error) (string, int64, error) {
-	name := endpoints[ep].Name
-	if err := shopCipher(shop); err != nil {
-		return "", 0, err
-	}
-	data, err := s.c.exec(ctx, s.tokens, call{ep: ep, args: args, cipher: shop.Cipher, query: query, body: body})
-	if err != nil {
-		return "", 0, err
-	}
+// paging reads the paging keys of a decoded response, as decoding the whole of it into a pageWire would.
+func paging(all map[string]json.RawMessage) (pageWire, error) {
 	var pw pageWire
+	if raw, ok := all["next_page_token"]; ok {
+		if err := decodeRecord(raw, &pw.NextPageToken); err != nil {
+			return pageWire{}, fmt.Errorf("next_page_token: %w", err)
+		}
+	}
+	if raw, ok := all["total_count"]; ok {
+		if err := decodeRecord(raw, &pw.TotalCount); err != nil {
+			return pageWire{}, fmt.Errorf("total_count: %w", err)
+		}
+	}
+	return pw, nil
+}
+
+// Malformed is a record of a page that could not be read. It is set aside and the rest of the page is read as
+// usual: one record in a shape the client does not expect must not stop a sync of thousands. Keep Raw to read
+// again once the client knows the shape.
+type Malformed struct {
+	ID  string          // the record's own id as best it can be found; "" when it has none
+	Raw json.RawMessage // the record as received
+	Err error           // what could not be read, naming the record and the field
+}
+
+// listShape is where a list response keeps its records, and where each record keeps its own id.
+type listShape struct {
+	keys  []string // the records are under the first of these present
+	ownID string   // the key of a record's own id when another of idKeys comes first (a return also has an order_id)
+}
+
+// idKeys are where a record's id is looked for, in order, to name a record that could not be read.
+var idKeys = []string{"id", "order_id", "return_id", "product_id"}
+
+// listed is one page of a list as read: the records that parsed, those that did not, and the paging.
+type listed[T any] struct {
+	records   []T
+	malformed []Malformed
+	next      string
+	total     int64
+}
+
+// list reads one page of a shop-scoped list: each record under the first of shape.keys present is handed to
+// parse with the page's currency (for records that leave theirs out). A record parse refuses is set aside as
+// Malformed; only a response whose envelope or list cannot be read fails the page.
+func list[T any](ctx context.Context, s *Seller, shop Shop, c call, shape listShape,
+	parse func(raw json.RawMessage, pageCurrency string) (T, error)) (listed[T], error) {
+	name := endpoints[c.ep].Name
+	if err := shopCipher(shop); err != nil {
+		return listed[T]{}, err
+	}
+	c.cipher = shop.Cipher
+	data, err := s.c.exec(ctx, s.tokens, c)
+	if err != nil {
+		return listed[T]{}, err
+	}
 	var all map[string]json.RawMessage
-	if err := decodeData(data, &pw); err != nil {
-		return "", 0, fmt.Errorf("tiktok: %s: %w", name, err)
-	}
 	if err := decodeData(data, &all); err != nil {
-		return "", 0, fmt.Errorf("tiktok: %s: %w", name, err)
+		return listed[T]{}, fmt.Errorf("tiktok: %s: %w", name, err)
 	}
-	var list []json.RawMessage
-	for _, k := range listKeys {
+	pw, err := paging(all)
+	if err != nil {
+		return listed[T]{}, fmt.Errorf("tiktok: %s: %w", name, err)
+	}
+	var raws []json.RawMessage
+	for _, k := range shape.keys {
 		if raw, ok := all[k]; ok {
-			if list, err = records(raw); err != nil {
-				return "", 0, fmt.Errorf("tiktok: %s: %s: %w", name, k, err)
+			if raws, err = records(raw); err != nil {
+				return listed[T]{}, fmt.Errorf("tiktok: %s: %s: %w", name, k, err)
 			}
 			break
 		}
 	}
+	l := listed[T]{next: pw.NextPageToken, total: pw.TotalCount, records: make([]T, 0, len(raws))}
 	cur := currencyOf(all)
-	for _, raw := range list {
-		if err := add(raw, cur); err != nil {
-			return "", 0, fmt.Errorf("tiktok: %s: %w", name, err)
+	for _, raw := range raws {
+		rec, err := parse(raw, cur)
+		if err != nil {
+			l.malformed = append(l.malformed, Malformed{ID: recordID(raw, shape.ownID), Raw: raw, Err: fmt.Errorf("tiktok: %s: %w", name, err)})
+			continue
+		}
+		l.records = append(l.records, rec)
+	}
+	return l, nil
+}
+
+// recordID finds the id of a record that may not parse: under ownID first, then under idKeys; a string or a number.
+func recordID(raw json.RawMessage, ownID string) string {
+	var all map[string]json.RawMessage
+	if decodeRecord(raw, &all) != nil {
+		return ""
+	}
+	keys := idKeys
+	if ownID != "" {
+		keys = append([]string{ownID}, idKeys...)
+	}
+	for _, k := range keys {
+		v, ok := all[k]
+		if !ok {
+			continue
+		}
+		if s, err := stringField(v); err == nil && s != "" {
+			return s
+		}
+		var n json.Number
+		if decodeRecord(v, &n) == nil && n != "" {
+			return n.String()
 		}
 	}
-	return pw.NextPageToken, pw.TotalCount, nil
+	return ""
+}
+
+// ownCurrency adapts the parser of records that never need the page's currency.
+func ownCurrency[T any](parse func(json.RawMessage) (T, error)) func(json.RawMessage, string) (T, error) {
+	return func(raw json.RawMessage, _ string) (T, error) { return parse(raw) }
 }

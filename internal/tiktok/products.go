@@ -92,6 +92,7 @@ type ProductQuery struct {
 // ProductPage is one page of products.
 type ProductPage struct {
 	Products      []Product
+	Malformed     []Malformed // products that could not be read; not in Products
 	NextPageToken string
 	TotalCount    int64
 }
@@ -112,16 +113,11 @@ func (s *Seller) SearchProducts(ctx context.Context, shop Shop, q ProductQuery) 
 	if err != nil {
 		return ProductPage{}, err
 	}
-	var page ProductPage
-	page.NextPageToken, page.TotalCount, err = s.list(ctx, shop, epSearchProducts, nil, query, body, []string{"products"}, func(raw json.RawMessage, _ string) error {
-		p, err := parseProduct(raw)
-		page.Products = append(page.Products, p)
-		return err
-	})
+	l, err := list(ctx, s, shop, call{ep: epSearchProducts, query: query, body: body}, listShape{keys: []string{"products"}}, ownCurrency(parseProduct))
 	if err != nil {
 		return ProductPage{}, err
 	}
-	return page, nil
+	return ProductPage{Products: l.records, Malformed: l.malformed, NextPageToken: l.next, TotalCount: l.total}, nil
 }
 
 // ProductPages streams every page of a product search.

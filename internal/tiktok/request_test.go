@@ -193,7 +193,7 @@ func TestShopCipherGoesOnlyToShopCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.fake.replies = []reply{ok(fixture(t, "orders_search.json"))}
-	if _, err := h.seller.GetOrders(context.Background(), testShop, []string{"576461413038785752"}); err != nil {
+	if _, _, err := h.seller.GetOrders(context.Background(), testShop, []string{"576461413038785752"}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := h.fake.requests()
@@ -271,8 +271,8 @@ func TestQueriesOutOfRangeAreRefusedBeforeSending(t *testing.T) {
 	_, checks["order page size 101"] = h.seller.SearchOrders(ctx, testShop, OrderQuery{PageSize: 101})
 	_, checks["order sort by price"] = h.seller.SearchOrders(ctx, testShop, OrderQuery{SortField: "price"})
 	_, checks["return page size 5"] = h.seller.SearchReturns(ctx, testShop, ReturnQuery{PageSize: 5})
-	_, checks["51 order ids"] = h.seller.GetOrders(ctx, testShop, make([]string, 51))
-	_, checks["an id with a slash"] = h.seller.GetOrders(ctx, testShop, []string{"1/2"})
+	_, _, checks["51 order ids"] = h.seller.GetOrders(ctx, testShop, make([]string, 51))
+	_, _, checks["an id with a slash"] = h.seller.GetOrders(ctx, testShop, []string{"1/2"})
 	_, checks["a statement id with ../"] = h.seller.StatementTransactions(ctx, testShop, "../../orders", TransactionQuery{})
 	_, checks["withdrawal type DEPOSIT"] = h.seller.Withdrawals(ctx, testShop, WithdrawalQuery{Types: []string{"DEPOSIT"}})
 	for name, err := range checks {
@@ -287,7 +287,7 @@ func TestQueriesOutOfRangeAreRefusedBeforeSending(t *testing.T) {
 
 func TestGetOrdersJoinsIDsOnce(t *testing.T) {
 	h := newHarness(t, ok(fixture(t, "orders_search.json")))
-	if _, err := h.seller.GetOrders(context.Background(), testShop, []string{"576461413038785752", "576461413038785999"}); err != nil {
+	if _, _, err := h.seller.GetOrders(context.Background(), testShop, []string{"576461413038785752", "576461413038785999"}); err != nil {
 		t.Fatal(err)
 	}
 	r := h.fake.requests()[0]

@@ -156,6 +156,7 @@ type ReturnQuery struct {
 // ReturnPage is one page of returns.
 type ReturnPage struct {
 	Returns       []Return
+	Malformed     []Malformed // returns that could not be read; not in Returns
 	NextPageToken string
 	TotalCount    int64
 }
@@ -185,16 +186,12 @@ func (s *Seller) SearchReturns(ctx context.Context, shop Shop, q ReturnQuery) (R
 	if err != nil {
 		return ReturnPage{}, err
 	}
-	var page ReturnPage
-	page.NextPageToken, page.TotalCount, err = s.list(ctx, shop, epSearchReturns, nil, query, body, []string{"return_orders"}, func(raw json.RawMessage, _ string) error {
-		r, err := parseReturn(raw)
-		page.Returns = append(page.Returns, r)
-		return err
-	})
+	l, err := list(ctx, s, shop, call{ep: epSearchReturns, query: query, body: body},
+		listShape{keys: []string{"return_orders"}, ownID: "return_id"}, ownCurrency(parseReturn))
 	if err != nil {
 		return ReturnPage{}, err
 	}
-	return page, nil
+	return ReturnPage{Returns: l.records, Malformed: l.malformed, NextPageToken: l.next, TotalCount: l.total}, nil
 }
 
 // ReturnPages streams every page of a return search.

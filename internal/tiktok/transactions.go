@@ -134,18 +134,21 @@ type transactionWire struct {
 	} `json:"fee_tax_breakdown"`
 }
 
-// amounts reads the money of a row: its top-level amounts and the three breakdowns.
-func (f *fields) amounts(raw json.RawMessage, currency string) Amounts {
-	var w transactionWire
+// decodeRow reads a settlement row into its wire form w (a *transactionWire, or a struct embedding one) and
+// returns its top-level keys, for amounts: each row is decoded once into each, however many parts read it.
+func decodeRow(raw json.RawMessage, w any) (map[string]json.RawMessage, error) {
+	if err := decodeRecord(raw, w); err != nil {
+		return nil, err
+	}
 	var top map[string]json.RawMessage
-	if err := decodeRecord(raw, &w); err != nil {
-		f.fail("record", err)
-		return Amounts{}
-	}
 	if err := decodeRecord(raw, &top); err != nil {
-		f.fail("record", err)
-		return Amounts{}
+		return nil, err
 	}
+	return top, nil
+}
+
+// amounts reads the money of a row: its top-level amounts and the three breakdowns.
+func (f *fields) amounts(w *transactionWire, top map[string]json.RawMessage, currency string) Amounts {
 	if w.Currency != "" {
 		currency = w.Currency
 	}
@@ -197,30 +200,33 @@ func (f *fields) amounts(raw json.RawMessage, currency string) Amounts {
 
 func parseTransaction(raw json.RawMessage, pageCurrency string) (Transaction, error) {
 	var w transactionWire
-	if err := decodeRecord(raw, &w); err != nil {
+	top, err := decodeRow(raw, &w)
+	if err != nil {
 		return Transaction{}, fmt.Errorf("transaction: %w", err)
 	}
 	f := fields{record: "transaction " + w.ID}
 	t := Transaction{
 		ID: w.ID, Type: w.Type, Subtype: cmp.Or(w.Subtype, w.SubType), OrderID: w.OrderID, OrderCreateTime: unixTime(w.OrderCreateTime),
 		ReserveStatus: w.ReserveStatus, EstimatedReleaseTime: unixTime(w.EstimatedReleaseTime),
-		Amounts: f.amounts(raw, pageCurrency), Raw: raw,
+		Amounts: f.amounts(&w, top, pageCurrency), Raw: raw,
 	}
 	for i, sr := range w.SKUTransactions {
 		var sw struct {
+			transactionWire
 			SkuID       string `json:"sku_id"`
 			SkuName     string `json:"sku_name"`
 			ProductID   string `json:"product_id"`
 			ProductName string `json:"product_name"`
 			Quantity    int64  `json:"quantity"`
 		}
-		if err := decodeRecord(sr, &sw); err != nil {
+		stop, err := decodeRow(sr, &sw)
+		if err != nil {
 			f.fail(fmt.Sprintf("sku_transactions[%d]", i), err)
 			continue
 		}
 		sf := fields{record: fmt.Sprintf("sku_transactions[%d]", i)}
 		sku := SKUTransaction{SkuID: sw.SkuID, SkuName: sw.SkuName, ProductID: sw.ProductID, ProductName: sw.ProductName,
-			Quantity: sw.Quantity, Amounts: sf.amounts(sr, t.Currency)}
+			Quantity: sw.Quantity, Amounts: sf.amounts(&sw.transactionWire, stop, t.Currency)}
 		if sf.err != nil {
 			f.fail("", sf.err)
 		}
@@ -240,6 +246,7 @@ type TransactionQuery struct {
 // TransactionPage is one page of settlement rows.
 type TransactionPage struct {
 	Transactions  []Transaction
+	Malformed     []Malformed // rows that could not be read; not in Transactions
 	NextPageToken string
 	TotalCount    int64
 }
@@ -284,16 +291,11 @@ func (s *Seller) transactions(ctx context.Context, shop Shop, ep endpointID, id 
 	if q.SortField != "" {
 		query.Set("sort_field", q.SortField)
 	}
-	var page TransactionPage
-	page.NextPageToken, page.TotalCount, err = s.list(ctx, shop, ep, []string{id}, query, nil, transactionLists, func(raw json.RawMessage, cur string) error {
-		t, err := parseTransaction(raw, cur)
-		page.Transactions = append(page.Transactions, t)
-		return err
-	})
+	l, err := list(ctx, s, shop, call{ep: ep, args: []string{id}, query: query}, listShape{keys: transactionLists}, parseTransaction)
 	if err != nil {
 		return TransactionPage{}, err
 	}
-	return page, nil
+	return TransactionPage{Transactions: l.records, Malformed: l.malformed, NextPageToken: l.next, TotalCount: l.total}, nil
 }
 
 // UnsettledOrder is an order TikTok has not settled yet, with its estimated money: the basis of a payout
@@ -319,18 +321,18 @@ type UnsettledOrderQuery struct {
 // UnsettledOrderPage is one page of unsettled orders.
 type UnsettledOrderPage struct {
 	Orders        []UnsettledOrder
+	Malformed     []Malformed // orders that could not be read; not in Orders
 	NextPageToken string
 	TotalCount    int64
 }
 
 func parseUnsettledOrder(raw json.RawMessage, pageCurrency string) (UnsettledOrder, error) {
 	var w struct {
-		ID                      string `json:"id"`
-		OrderID                 string `json:"order_id"`
-		OrderCreateTime         int64  `json:"order_create_time"`
-		EstimatedSettlementTime int64  `json:"estimated_settlement_time"`
+		transactionWire
+		EstimatedSettlementTime int64 `json:"estimated_settlement_time"`
 	}
-	if err := decodeRecord(raw, &w); err != nil {
+	top, err := decodeRow(raw, &w)
+	if err != nil {
 		return UnsettledOrder{}, fmt.Errorf("unsettled order: %w", err)
 	}
 	if w.OrderID == "" {
@@ -338,7 +340,7 @@ func parseUnsettledOrder(raw json.RawMessage, pageCurrency string) (UnsettledOrd
 	}
 	f := fields{record: "unsettled order " + w.OrderID}
 	u := UnsettledOrder{OrderID: w.OrderID, OrderCreateTime: unixTime(w.OrderCreateTime),
-		EstimatedSettlementTime: unixTime(w.EstimatedSettlementTime), Amounts: f.amounts(raw, pageCurrency), Raw: raw}
+		EstimatedSettlementTime: unixTime(w.EstimatedSettlementTime), Amounts: f.amounts(&w.transactionWire, top, pageCurrency), Raw: raw}
 	return u, f.err
 }
 
@@ -351,16 +353,13 @@ func (s *Seller) UnsettledOrders(ctx context.Context, shop Shop, q UnsettledOrde
 	query.Set("sort_field", "order_create_time")
 	setTime(query, "search_time_ge", q.SearchTimeGE)
 	setTime(query, "search_time_lt", q.SearchTimeLT)
-	var page UnsettledOrderPage
-	page.NextPageToken, page.TotalCount, err = s.list(ctx, shop, epUnsettledOrders, nil, query, nil, []string{"transactions", "orders"}, func(raw json.RawMessage, cur string) error {
-		u, err := parseUnsettledOrder(raw, cur)
-		page.Orders = append(page.Orders, u)
-		return err
-	})
+	// An unsettled order is known by its order id, as UnsettledOrder.OrderID is.
+	l, err := list(ctx, s, shop, call{ep: epUnsettledOrders, query: query},
+		listShape{keys: []string{"transactions", "orders"}, ownID: "order_id"}, parseUnsettledOrder)
 	if err != nil {
 		return UnsettledOrderPage{}, err
 	}
-	return page, nil
+	return UnsettledOrderPage{Orders: l.records, Malformed: l.malformed, NextPageToken: l.next, TotalCount: l.total}, nil
 }
 
 // UnsettledOrderPages streams every page of unsettled orders.

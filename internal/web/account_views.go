@@ -62,6 +62,21 @@ type noticeForm struct {
 type dashboardView struct {
 	Email    string
 	Verified bool
+	Shops    []dashboardShop
+}
+
+// dashboardShop is what the sync has stored so far for one shop. Counts are written out ("1,234").
+type dashboardShop struct {
+	ShopID      string
+	Name        string
+	Region      string
+	Revoked     bool
+	RevokedAt   *time.Time
+	DataAsOf    *time.Time // nil before anything was synced
+	Orders      string
+	OrdersTotal string // "$1,234.50"; empty when the shop's market currency is unknown
+	Returns     string
+	Statements  string
 }
 
 type sessionItem struct {
@@ -99,10 +114,51 @@ type shopRow struct {
 	ReconnectBy   *time.Time
 	DataAsOf      *time.Time
 	MissingScopes []string
+	Sync          shopSync
 }
 
 type shopsView struct {
-	Shops  []shopRow
-	Flash  string
-	Errors formErrors
+	Shops   []shopRow
+	Flash   string
+	Errors  formErrors
+	CanSync bool // Sync now is offered
+	Running bool // a sync runs: the page polls for progress every 2 s
+}
+
+// syncStatusView is the JSON Settings -> Shops polls: the figures the page shows, for every shop.
+type syncStatusView struct {
+	Running bool       `json:"running"`
+	Shops   []shopSync `json:"shops"`
+}
+
+// shopSync is the sync state of one shop's resources. The *Text fields are written out as the page shows them, so
+// the page's script only copies them in.
+type shopSync struct {
+	ShopID    string         `json:"shop_id"`
+	Running   bool           `json:"running"`
+	Summary   string         `json:"summary"`
+	Resources []resourceSync `json:"resources"`
+}
+
+// resourceSync is one resource of a shop: its latest run and its last successful read.
+type resourceSync struct {
+	Resource        string     `json:"resource"`
+	Label           string     `json:"label"`
+	State           string     `json:"state"` // waiting (no run yet), running, succeeded, failed, revoked, paused
+	Running         bool       `json:"running"`
+	StatusText      string     `json:"status_text"`
+	PagesDone       int32      `json:"pages_done"`
+	PagesExpected   int32      `json:"pages_expected"` // 0: unknown
+	ProgressKnown   bool       `json:"progress_known"` // false: an indeterminate bar (how many pages remain is unknown)
+	ProgressMax     int32      `json:"progress_max"`
+	ProgressText    string     `json:"progress_text"`
+	Records         int32      `json:"records"`
+	Written         int32      `json:"written"`
+	Malformed       int32      `json:"malformed"` // records kept aside, unreadable
+	RowsText        string     `json:"rows_text"`
+	MalformedText   string     `json:"malformed_text"`
+	Error           string     `json:"error"` // the latest run's failure, a sentence fit to show
+	LastSuccessAt   *time.Time `json:"last_success_at"`
+	LastSuccessAgo  string     `json:"last_success_ago"`
+	LastSuccessText string     `json:"last_success_text"`
 }

@@ -51,6 +51,10 @@ func (s *Server) accountRoutes() {
 
 	if s.opts.Connect != nil {
 		in.GET("/settings/shops", s.shopsPage)
+		in.GET("/settings/shops/sync-status", s.syncStatus)
+		if s.opts.Syncs != nil {
+			in.POST("/settings/shops/sync", s.syncNow)
+		}
 		in.POST("/connect/tiktok", s.connectStart)
 		in.GET("/oauth/tiktok/callback", s.connectCallback)
 		sensitive.POST("/settings/shops/disconnect", s.disconnect)

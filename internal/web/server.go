@@ -22,6 +22,7 @@ import (
 	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/connect"
 	"github.com/profitline/profitline/internal/mail"
+	"github.com/profitline/profitline/internal/ratelimit"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/webhook"
@@ -61,9 +62,28 @@ type Options struct {
 	Connect *connect.Service
 	// Webhooks receives TikTok's notifications at /webhooks/tiktok.
 	Webhooks *webhook.Receiver
+	// Syncs asks for a sync of a seller's shop now (Settings -> Shops -> Sync now); without it there is no such
+	// button. It needs Limiter: one press per seller and shop a minute.
+	Syncs SyncRequester
+	// Limiter rate-limits the actions the web layer itself offers (Sync now).
+	Limiter *ratelimit.Limiter
 	// FormTargets are origins beyond our own that a form may lead to: TikTok's consent page, which Connect's POST
 	// redirects to (browsers apply form-action to that redirect too).
 	FormTargets []string
+}
+
+// SyncRequester asks for a sync of every resource of one of a seller's shops now. The caller has checked that the
+// seller owns the shop and that its access is active.
+type SyncRequester interface {
+	SyncNow(ctx context.Context, userID int64, shopID string) error
+}
+
+// SyncRequesterFunc makes a function a SyncRequester (the app's enqueues the shop's sync jobs).
+type SyncRequesterFunc func(ctx context.Context, userID int64, shopID string) error
+
+// SyncNow calls f.
+func (f SyncRequesterFunc) SyncNow(ctx context.Context, userID int64, shopID string) error {
+	return f(ctx, userID, shopID)
 }
 
 // DevOutbox lists the mails the dev transport kept, newest first.
@@ -101,6 +121,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Accounts != nil && (opts.Sessions == nil || opts.Store == nil) {
 		return nil, errors.New("web: the account pages need Sessions and Store")
+	}
+	if opts.Syncs != nil && opts.Limiter == nil {
+		return nil, errors.New("web: Sync now (Syncs) needs a Limiter")
 	}
 	a, err := loadAssets(static.FS)
 	if err != nil {

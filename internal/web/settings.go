@@ -7,21 +7,27 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/profitline/profitline/internal/account"
 	"github.com/profitline/profitline/internal/store"
 )
 
+// dashboard shows, per shop, what the sync has stored so far and when it is as of; a revoked shop's figures stay
+// readable, frozen, under a banner that offers to reconnect.
 func (s *Server) dashboard(c echo.Context) error {
-	var acct account.Account
-	err := s.opts.Store.InTenant(c.Request().Context(), sessionOf(c).UserID, func(tx *store.Tx) error {
-		var err error
-		acct, err = s.opts.Accounts.Get(c.Request().Context(), tx)
+	ctx := c.Request().Context()
+	var view dashboardView
+	err := s.opts.Store.InTenant(ctx, sessionOf(c).UserID, func(tx *store.Tx) error {
+		acct, err := s.opts.Accounts.Get(ctx, tx)
+		if err != nil {
+			return err
+		}
+		view.Email, view.Verified = acct.Email, acct.Verified
+		view.Shops, err = storedFigures(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "dashboard", "Dashboard", dashboardView{Email: acct.Email, Verified: acct.Verified})
+	return s.render(c, http.StatusOK, "dashboard", "Dashboard", view)
 }
 
 // securityPage renders Settings -> Security with an optional outcome message and form errors.

@@ -26,14 +26,29 @@ func filledViews() map[string][]any {
 		"reset":       {resetView{UserID: "7", Token: "tok", Errors: errs}},
 		"notice": {noticeView{Heading: "H", Message: "M", LinkHref: "/x", LinkText: "Go"},
 			noticeView{Heading: "H", Form: noticeForm{Action: "/verify-email", Button: "Confirm", Fields: map[string]string{"u": "7", "t": "tok"}}}},
-		"dashboard": {dashboardView{Email: "a@b.co", Verified: false}, dashboardView{Email: "a@b.co", Verified: true}},
+		"dashboard": {dashboardView{Email: "a@b.co", Verified: false}, dashboardView{Email: "a@b.co", Verified: true, Shops: []dashboardShop{
+			{ShopID: "1", Name: "Glow US", Region: "US", DataAsOf: &at, Orders: "1,204", OrdersTotal: "$31,122.50", Returns: "17", Statements: "12"},
+			{ShopID: "2", Name: "Glow UK", Region: "GB", Revoked: true, DataAsOf: &at, Orders: "3", Returns: "0", Statements: "0"},
+			{ShopID: "3", Name: "Glow FR", Region: "FR", Revoked: true, RevokedAt: &at, Orders: "0", Returns: "0", Statements: "0"},
+			{ShopID: "4", Name: "Glow XX", Region: "XX", Revoked: true, Orders: "0", Returns: "0", Statements: "0"}}}},
 		"security": {securityView{Email: "a@b.co", Verified: true, RecentAuth: false, Flash: "Done.", Errors: errs, ChangeEmail: "c@d.co",
 			Sessions: []sessionItem{{ID: "ab", Current: true, UserAgent: "Firefox on Linux", IPHint: "192.0.2.0/24", CreatedAt: at, LastSeen: at},
 				{ID: "cd", UserAgent: "", CreatedAt: at, LastSeen: at}}}},
 		"reauth": {reauthView{Next: "/settings/security", Errors: formErrors{Fields: map[string]string{"password": "Wrong."}}}},
-		"shops": {shopsView{Flash: "Connected.", Errors: errs, Shops: []shopRow{
-			{ShopID: "1", Name: "Glow US", Region: "US", GrantID: 1, ConnectedAt: at, ReconnectBy: &at, MissingScopes: []string{"seller.finance.info"}},
-			{ShopID: "2", Name: "Glow UK", Region: "GB", GrantID: 2, Revoked: true, ConnectedAt: at, RevokedAt: &at, DataAsOf: &at}}}},
+		"shops": {shopsView{Flash: "Connected.", Errors: errs, CanSync: true, Running: true, Shops: []shopRow{
+			{ShopID: "1", Name: "Glow US", Region: "US", GrantID: 1, ConnectedAt: at, ReconnectBy: &at, MissingScopes: []string{"seller.finance.info"},
+				Sync: shopSync{ShopID: "1", Running: true, Summary: "Syncing now.", Resources: []resourceSync{
+					{Resource: "orders", Label: "Orders", State: "running", Running: true, StatusText: "Syncing", PagesDone: 3, PagesExpected: 10,
+						ProgressKnown: true, ProgressMax: 10, ProgressText: "3 of 10 pages", Records: 150, Written: 140, Malformed: 1, RowsText: "150 read · 140 written", MalformedText: "1",
+						LastSuccessAt: &at, LastSuccessAgo: "5 minutes ago", LastSuccessText: "14 Mar 2026 09:00 UTC"},
+					{Resource: "returns", Label: "Returns", State: "running", Running: true, StatusText: "Syncing", PagesDone: 2, PagesExpected: 2, ProgressMax: 2, ProgressText: "2 pages so far",
+						RowsText: "100 read · 0 written", MalformedText: "0", LastSuccessAgo: "Never"},
+					{Resource: "products", Label: "Products", State: "failed", StatusText: "Failed", Error: "rate_limited: TikTok asked us to slow down",
+						RowsText: "0 read · 0 written", MalformedText: "0", LastSuccessAgo: "Never"},
+					{Resource: "statements", Label: "Statements", State: "waiting", StatusText: "Waiting for the first sync", RowsText: "–", MalformedText: "–", LastSuccessAgo: "Never"}}}},
+			{ShopID: "2", Name: "Glow UK", Region: "GB", GrantID: 2, Revoked: true, ConnectedAt: at, RevokedAt: &at, DataAsOf: &at},
+			{ShopID: "3", Name: "Glow FR", Region: "FR", GrantID: 3, Revoked: true, ConnectedAt: at, RevokedAt: &at},
+			{ShopID: "4", Name: "Glow XX", Region: "XX", GrantID: 4, Revoked: true, ConnectedAt: at}}}},
 	}
 }
 

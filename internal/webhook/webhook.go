@@ -1,7 +1,7 @@
 // Package webhook receives TikTok's notifications: it checks the signature over the raw bytes before anything
 // else, records each notification once per seller who connected the shop, and acts at once where waiting would be
-// wrong (a seller's deauthorization revokes the grant immediately). Order and return changes are kept, sealed, for
-// the sync engine.
+// wrong (a seller's deauthorization revokes the grant immediately). Order and return changes are kept, sealed, and
+// ask for a sync of what changed.
 //
 // It must never parse an unverified body, act twice on one notification, or log a body.
 package webhook
@@ -20,6 +20,7 @@ import (
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/systemdb"
 	"github.com/profitline/profitline/internal/store/tenantdb"
+	"github.com/profitline/profitline/internal/syncer"
 	"github.com/profitline/profitline/internal/tiktok"
 	"github.com/profitline/profitline/internal/vault"
 )
@@ -47,6 +48,13 @@ type Receiver struct {
 	st             *store.Store
 	appKey, secret string
 	log            *slog.Logger
+
+	// OnChange, if set, runs after an order or return change is stored: the app asks for those resources' sync
+	// there. The notification is marked processed once it returns nil.
+	OnChange func(ctx context.Context, userID int64, shopID string, resources []string) error
+	// OnRevoke, if set, runs after a deauthorization revoked a seller's grant: the app cancels the shop's queued
+	// and running syncs there.
+	OnRevoke func(ctx context.Context, userID int64, shopID string)
 }
 
 // New builds a receiver; secret is TIKTOK_WEBHOOK_SECRET, or the app secret when that is unset.
@@ -157,9 +165,39 @@ func (r *Receiver) apply(ctx context.Context, userID int64, typ int, n notificat
 				return err
 			}
 		default:
-			return nil // order and return changes wait, unprocessed, for the sync engine
+			return nil // order and return changes are processed below, once stored
 		}
 		return tx.Q.MarkWebhookProcessed(ctx, tenantdb.MarkWebhookProcessedParams{Now: tx.Now(), UserID: userID, NotificationID: n.NotificationID})
 	})
-	return duplicate, err
+	if err != nil || duplicate {
+		return duplicate, err
+	}
+	switch typ {
+	case TypeSellerDeauthorization:
+		if r.OnRevoke != nil {
+			r.OnRevoke(ctx, userID, n.ShopID)
+		}
+	case TypeOrderStatusChange, TypeCancellationStatus, TypeReturnStatusChange:
+		return false, r.changed(ctx, userID, typ, n)
+	}
+	return false, nil
+}
+
+// changed asks for the sync of what the notification says changed, then marks it processed. If asking fails, the
+// notification stays unprocessed and the periodic sync still picks the change up.
+func (r *Receiver) changed(ctx context.Context, userID int64, typ int, n notification) error {
+	if r.OnChange == nil {
+		return nil
+	}
+	resources := []string{syncer.ResourceOrders}
+	if typ == TypeReturnStatusChange {
+		resources = []string{syncer.ResourceReturns, syncer.ResourceOrders}
+	}
+	if err := r.OnChange(ctx, userID, n.ShopID, resources); err != nil {
+		r.log.Warn("webhook: could not ask for a sync; the periodic one will catch up", "shop_id", n.ShopID, "err", err)
+		return nil
+	}
+	return r.st.InTenant(ctx, userID, func(tx *store.Tx) error {
+		return tx.Q.MarkWebhookProcessed(ctx, tenantdb.MarkWebhookProcessedParams{Now: tx.Now(), UserID: userID, NotificationID: n.NotificationID})
+	})
 }

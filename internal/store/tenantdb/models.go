@@ -52,6 +52,19 @@ type MailOutbox struct {
 	LastError         pgtype.Text
 }
 
+type MalformedRecord struct {
+	UserID        int64
+	ShopID        string
+	Resource      string
+	RecordID      string
+	PayloadSealed []byte
+	ReasonSealed  []byte
+	FirstSeenAt   time.Time
+	LastSeenAt    time.Time
+	TimesSeen     int32
+	ResolvedAt    *time.Time
+}
+
 type OauthState struct {
 	UserID      int64
 	StateHash   []byte
@@ -79,6 +92,91 @@ type Order struct {
 	TotalAmount      int64
 	PayloadSealed    []byte
 	SyncedAt         time.Time
+	PaidTime         *time.Time
+	DeliveryTime     *time.Time
+	CancelTime       *time.Time
+	ShippingType     string
+}
+
+type OrderLine struct {
+	UserID           int64
+	ShopID           string
+	OrderID          string
+	LineID           string
+	SkuID            string
+	SellerSku        string
+	ProductID        string
+	Currency         string
+	OriginalPrice    int64
+	SalePrice        int64
+	SellerDiscount   int64
+	PlatformDiscount int64
+	DisplayStatus    string
+	IsGift           bool
+}
+
+type Payment struct {
+	UserID                       int64
+	ShopID                       string
+	PaymentID                    string
+	CreateTime                   time.Time
+	Status                       string
+	Currency                     string
+	Amount                       int64
+	SettlementAmount             int64
+	ReserveAmount                int64
+	AmountBeforeExchange         int64
+	AmountBeforeExchangeCurrency string
+	ExchangeRate                 string
+	PaidTime                     *time.Time
+	PayloadSealed                []byte
+	SyncedAt                     time.Time
+}
+
+type Product struct {
+	UserID        int64
+	ShopID        string
+	ProductID     string
+	Title         string
+	Status        string
+	CreateTime    time.Time
+	UpdateTime    time.Time
+	PayloadSealed []byte
+	SyncedAt      time.Time
+}
+
+type Return struct {
+	UserID            int64
+	ShopID            string
+	ReturnID          string
+	OrderID           string
+	ReturnType        string
+	Status            string
+	ArbitrationStatus string
+	Reason            string
+	CreateTime        time.Time
+	UpdateTime        time.Time
+	Currency          string
+	RefundTotal       int64
+	RefundSubtotal    int64
+	RefundShipping    int64
+	RefundTax         int64
+	NextActions       []byte
+	NextDeadline      *time.Time
+	PayloadSealed     []byte
+	SyncedAt          time.Time
+}
+
+type ReturnLine struct {
+	UserID      int64
+	ShopID      string
+	ReturnID    string
+	LineID      string
+	OrderLineID string
+	SkuID       string
+	SellerSku   string
+	Currency    string
+	RefundTotal int64
 }
 
 type Session struct {
@@ -93,12 +191,107 @@ type Session struct {
 	RevocationSynced bool
 }
 
-type SyncCursor struct {
+type Sku struct {
 	UserID    int64
 	ShopID    string
-	Resource  string
-	SyncedTo  time.Time
-	UpdatedAt time.Time
+	SkuID     string
+	ProductID string
+	SellerSku string
+	Currency  string
+	SalePrice int64
+	Inventory int64
+}
+
+type Statement struct {
+	UserID               int64
+	ShopID               string
+	StatementID          string
+	StatementTime        time.Time
+	Currency             string
+	Revenue              int64
+	Fee                  int64
+	Adjustment           int64
+	ShippingCost         int64
+	NetSales             int64
+	Settlement           int64
+	PaymentStatus        string
+	PaymentID            string
+	PayloadSealed        []byte
+	SyncedAt             time.Time
+	TransactionsSyncedAt *time.Time
+}
+
+type StatementTransaction struct {
+	UserID                       int64
+	ShopID                       string
+	StatementID                  string
+	TransactionID                string
+	Type                         string
+	Subtype                      string
+	OrderID                      string
+	OrderCreateTime              *time.Time
+	ReserveStatus                string
+	EstimatedReleaseTime         *time.Time
+	Currency                     string
+	Settlement                   int64
+	Revenue                      int64
+	ShippingCost                 int64
+	FeeTax                       int64
+	Adjustment                   int64
+	Reserve                      int64
+	SubtotalBeforeDiscount       int64
+	SellerDiscount               int64
+	RefundSubtotalBeforeDiscount int64
+	SellerDiscountRefund         int64
+	ActualShippingFee            int64
+	CustomerPaidShippingFee      int64
+	ReturnShippingFee            int64
+	ShippingFeeDiscount          int64
+	FbtFulfillmentFee            int64
+	ReferralFee                  int64
+	TransactionFee               int64
+	PlatformCommission           int64
+	AffiliateCommission          int64
+	AffiliatePartnerCommission   int64
+	AffiliateAdsCommission       int64
+	SfpServiceFee                int64
+	FlashSalesServiceFee         int64
+	LiveSpecialsFee              int64
+	VoucherXtraServiceFee        int64
+	RefundAdministrationFee      int64
+	Vat                          int64
+	Gst                          int64
+	OtherAmounts                 []byte
+	PayloadSealed                []byte
+	SyncedAt                     time.Time
+}
+
+type SyncCursor struct {
+	UserID         int64
+	ShopID         string
+	Resource       string
+	SyncedTo       time.Time
+	UpdatedAt      time.Time
+	BackfillDoneAt *time.Time
+	LastSuccessAt  *time.Time
+}
+
+type SyncRun struct {
+	UserID        int64
+	ID            int64
+	ShopID        string
+	Resource      string
+	Backfill      bool
+	Status        string
+	StartedAt     time.Time
+	UpdatedAt     time.Time
+	FinishedAt    *time.Time
+	PagesDone     int32
+	PagesExpected int32
+	Records       int32
+	Written       int32
+	Malformed     int32
+	Error         string
 }
 
 type TiktokGrant struct {
@@ -133,6 +326,22 @@ type TiktokShop struct {
 	DisconnectedAt *time.Time
 }
 
+type UnsettledOrder struct {
+	UserID                  int64
+	ShopID                  string
+	OrderID                 string
+	OrderCreateTime         *time.Time
+	EstimatedSettlementTime *time.Time
+	Currency                string
+	Settlement              int64
+	Revenue                 int64
+	ShippingCost            int64
+	FeeTax                  int64
+	PayloadSealed           []byte
+	SeenAt                  time.Time
+	LeftAt                  *time.Time
+}
+
 type User struct {
 	ID              int64
 	CreatedAt       time.Time
@@ -150,4 +359,17 @@ type WebhookEvent struct {
 	ReceivedAt     time.Time
 	PayloadSealed  []byte
 	ProcessedAt    *time.Time
+}
+
+type Withdrawal struct {
+	UserID        int64
+	ShopID        string
+	WithdrawalID  string
+	Type          string
+	Status        string
+	Currency      string
+	Amount        int64
+	CreateTime    time.Time
+	PayloadSealed []byte
+	SyncedAt      time.Time
 }

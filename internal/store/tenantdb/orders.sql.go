@@ -27,25 +27,11 @@ func (q *Queries) GetOrderPayload(ctx context.Context, arg GetOrderPayloadParams
 	return payload_sealed, err
 }
 
-const getSyncCursor = `-- name: GetSyncCursor :one
-SELECT synced_to FROM sync_cursors WHERE user_id = $1 AND shop_id = $2 AND resource = $3
-`
-
-type GetSyncCursorParams struct {
-	UserID   int64
-	ShopID   string
-	Resource string
-}
-
-func (q *Queries) GetSyncCursor(ctx context.Context, arg GetSyncCursorParams) (time.Time, error) {
-	row := q.db.QueryRow(ctx, getSyncCursor, arg.UserID, arg.ShopID, arg.Resource)
-	var synced_to time.Time
-	err := row.Scan(&synced_to)
-	return synced_to, err
-}
-
 const orderTotals = `-- name: OrderTotals :one
-SELECT count(*)::bigint AS orders, coalesce(sum(total_amount), 0)::bigint AS total_amount
+SELECT count(*)::bigint AS orders, coalesce(sum(total_amount), 0)::bigint AS total_amount,
+    count(*) FILTER (WHERE is_sample)::bigint AS sample_orders,
+    coalesce(sum(line_count), 0)::bigint AS line_count_sum,
+    (SELECT count(*) FROM order_lines l WHERE l.user_id = $1 AND l.shop_id = $2)::bigint AS lines
 FROM orders WHERE user_id = $1 AND shop_id = $2
 `
 
@@ -55,52 +41,103 @@ type OrderTotalsParams struct {
 }
 
 type OrderTotalsRow struct {
-	Orders      int64
-	TotalAmount int64
+	Orders       int64
+	TotalAmount  int64
+	SampleOrders int64
+	LineCountSum int64
+	Lines        int64
 }
 
 func (q *Queries) OrderTotals(ctx context.Context, arg OrderTotalsParams) (OrderTotalsRow, error) {
 	row := q.db.QueryRow(ctx, orderTotals, arg.UserID, arg.ShopID)
 	var i OrderTotalsRow
-	err := row.Scan(&i.Orders, &i.TotalAmount)
+	err := row.Scan(
+		&i.Orders,
+		&i.TotalAmount,
+		&i.SampleOrders,
+		&i.LineCountSum,
+		&i.Lines,
+	)
 	return i, err
 }
 
-const saveSyncCursor = `-- name: SaveSyncCursor :exec
-INSERT INTO sync_cursors (user_id, shop_id, resource, synced_to, updated_at) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (user_id, shop_id, resource) DO UPDATE SET synced_to = EXCLUDED.synced_to, updated_at = EXCLUDED.updated_at
-WHERE sync_cursors.synced_to < EXCLUDED.synced_to
+const upsertOrderLines = `-- name: UpsertOrderLines :execrows
+INSERT INTO order_lines (user_id, shop_id, order_id, line_id, sku_id, seller_sku, product_id, currency,
+    original_price, sale_price, seller_discount, platform_discount, display_status, is_gift)
+SELECT $1::bigint, $2::text, unnest($3::text[]), unnest($4::text[]),
+    unnest($5::text[]), unnest($6::text[]), unnest($7::text[]), unnest($8::text[]),
+    unnest($9::bigint[]), unnest($10::bigint[]), unnest($11::bigint[]),
+    unnest($12::bigint[]), unnest($13::text[]), unnest($14::boolean[])
+ON CONFLICT (user_id, shop_id, order_id, line_id) DO UPDATE SET
+    sku_id = EXCLUDED.sku_id, seller_sku = EXCLUDED.seller_sku, product_id = EXCLUDED.product_id,
+    currency = EXCLUDED.currency, original_price = EXCLUDED.original_price, sale_price = EXCLUDED.sale_price,
+    seller_discount = EXCLUDED.seller_discount, platform_discount = EXCLUDED.platform_discount,
+    display_status = EXCLUDED.display_status, is_gift = EXCLUDED.is_gift
+WHERE (order_lines.sku_id, order_lines.seller_sku, order_lines.product_id, order_lines.currency,
+       order_lines.original_price, order_lines.sale_price, order_lines.seller_discount, order_lines.platform_discount,
+       order_lines.display_status, order_lines.is_gift)
+    IS DISTINCT FROM (EXCLUDED.sku_id, EXCLUDED.seller_sku, EXCLUDED.product_id, EXCLUDED.currency,
+       EXCLUDED.original_price, EXCLUDED.sale_price, EXCLUDED.seller_discount, EXCLUDED.platform_discount,
+       EXCLUDED.display_status, EXCLUDED.is_gift)
 `
 
-type SaveSyncCursorParams struct {
-	UserID   int64
-	ShopID   string
-	Resource string
-	SyncedTo time.Time
-	Now      time.Time
+type UpsertOrderLinesParams struct {
+	UserID            int64
+	ShopID            string
+	OrderIds          []string
+	LineIds           []string
+	SkuIds            []string
+	SellerSkus        []string
+	ProductIds        []string
+	Currencies        []string
+	OriginalPrices    []int64
+	SalePrices        []int64
+	SellerDiscounts   []int64
+	PlatformDiscounts []int64
+	DisplayStatuses   []string
+	IsGifts           []bool
 }
 
-func (q *Queries) SaveSyncCursor(ctx context.Context, arg SaveSyncCursorParams) error {
-	_, err := q.db.Exec(ctx, saveSyncCursor,
+// The lines of a page's orders, in the same transaction; a line is rewritten only when something in it changed.
+func (q *Queries) UpsertOrderLines(ctx context.Context, arg UpsertOrderLinesParams) (int64, error) {
+	result, err := q.db.Exec(ctx, upsertOrderLines,
 		arg.UserID,
 		arg.ShopID,
-		arg.Resource,
-		arg.SyncedTo,
-		arg.Now,
+		arg.OrderIds,
+		arg.LineIds,
+		arg.SkuIds,
+		arg.SellerSkus,
+		arg.ProductIds,
+		arg.Currencies,
+		arg.OriginalPrices,
+		arg.SalePrices,
+		arg.SellerDiscounts,
+		arg.PlatformDiscounts,
+		arg.DisplayStatuses,
+		arg.IsGifts,
 	)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const upsertOrders = `-- name: UpsertOrders :execrows
-INSERT INTO orders (user_id, shop_id, order_id, status, currency, create_time, update_time, is_sample, line_count,
-    sub_total, shipping_fee, seller_discount, platform_discount, tax, total_amount, payload_sealed, synced_at)
+INSERT INTO orders (user_id, shop_id, order_id, status, currency, create_time, update_time, paid_time, delivery_time,
+    cancel_time, shipping_type, is_sample, line_count, sub_total, shipping_fee, seller_discount, platform_discount,
+    tax, total_amount, payload_sealed, synced_at)
 SELECT $1::bigint, $2::text, unnest($3::text[]), unnest($4::text[]),
     unnest($5::text[]), unnest($6::timestamptz[]), unnest($7::timestamptz[]),
-    unnest($8::boolean[]), unnest($9::integer[]), unnest($10::bigint[]),
-    unnest($11::bigint[]), unnest($12::bigint[]), unnest($13::bigint[]),
-    unnest($14::bigint[]), unnest($15::bigint[]), unnest($16::bytea[]), $17::timestamptz
+    nullif(unnest($8::timestamptz[]), '0001-01-01 00:00:00Z'),
+    nullif(unnest($9::timestamptz[]), '0001-01-01 00:00:00Z'),
+    nullif(unnest($10::timestamptz[]), '0001-01-01 00:00:00Z'), unnest($11::text[]),
+    unnest($12::boolean[]), unnest($13::integer[]), unnest($14::bigint[]),
+    unnest($15::bigint[]), unnest($16::bigint[]), unnest($17::bigint[]),
+    unnest($18::bigint[]), unnest($19::bigint[]), unnest($20::bytea[]), $21::timestamptz
 ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET
     status = EXCLUDED.status, currency = EXCLUDED.currency, update_time = EXCLUDED.update_time,
+    paid_time = EXCLUDED.paid_time, delivery_time = EXCLUDED.delivery_time, cancel_time = EXCLUDED.cancel_time,
+    shipping_type = EXCLUDED.shipping_type,
     is_sample = EXCLUDED.is_sample, line_count = EXCLUDED.line_count, sub_total = EXCLUDED.sub_total,
     shipping_fee = EXCLUDED.shipping_fee, seller_discount = EXCLUDED.seller_discount,
     platform_discount = EXCLUDED.platform_discount, tax = EXCLUDED.tax, total_amount = EXCLUDED.total_amount,
@@ -116,6 +153,10 @@ type UpsertOrdersParams struct {
 	Currencies        []string
 	CreateTimes       []time.Time
 	UpdateTimes       []time.Time
+	PaidTimes         []time.Time
+	DeliveryTimes     []time.Time
+	CancelTimes       []time.Time
+	ShippingTypes     []string
 	IsSamples         []bool
 	LineCounts        []int32
 	SubTotals         []int64
@@ -129,6 +170,7 @@ type UpsertOrdersParams struct {
 }
 
 // One statement for a whole page. A row is written only when it is new or TikTok's update_time moved forward.
+// Absent times arrive as the zero time and are stored as NULL.
 // Several single-array unnests in one select list advance together, row by row (PostgreSQL 10 and later).
 func (q *Queries) UpsertOrders(ctx context.Context, arg UpsertOrdersParams) (int64, error) {
 	result, err := q.db.Exec(ctx, upsertOrders,
@@ -139,6 +181,10 @@ func (q *Queries) UpsertOrders(ctx context.Context, arg UpsertOrdersParams) (int
 		arg.Currencies,
 		arg.CreateTimes,
 		arg.UpdateTimes,
+		arg.PaidTimes,
+		arg.DeliveryTimes,
+		arg.CancelTimes,
+		arg.ShippingTypes,
 		arg.IsSamples,
 		arg.LineCounts,
 		arg.SubTotals,

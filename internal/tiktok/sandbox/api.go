@@ -55,9 +55,24 @@ type envelope struct {
 	Data      any    `json:"data"`
 }
 
+// writeLocked answers with s.mu held: the token calls, whose answers are small.
 func (s *Sandbox) writeLocked(w http.ResponseWriter, data any, e *apiError) {
 	s.requestSeq++
-	reqID := s.clk.Now().Format("20060102150405") + fmt.Sprintf("%012X", s.requestSeq)
+	s.respond(w, s.requestSeq, data, e)
+}
+
+// write answers an API call. Only the request id is taken under the lock: a page of orders is encoded while other
+// requests are served.
+func (s *Sandbox) write(w http.ResponseWriter, data any, e *apiError) {
+	s.mu.Lock()
+	s.requestSeq++
+	seq := s.requestSeq
+	s.mu.Unlock()
+	s.respond(w, seq, data, e)
+}
+
+func (s *Sandbox) respond(w http.ResponseWriter, seq int, data any, e *apiError) {
+	reqID := s.clk.Now().Format("20060102150405") + fmt.Sprintf("%012X", seq)
 	env := envelope{Code: 0, Message: "Success", RequestID: reqID, Data: data}
 	status := http.StatusOK
 	if e != nil {
@@ -75,12 +90,6 @@ func (s *Sandbox) writeLocked(w http.ResponseWriter, data any, e *apiError) {
 	w.Header().Set("X-Tt-Logid", reqID)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
-}
-
-func (s *Sandbox) write(w http.ResponseWriter, data any, e *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.writeLocked(w, data, e)
 }
 
 // call is one verified API request.
@@ -205,6 +214,9 @@ func (s *Sandbox) api(rt route, h apiHandler) http.Handler {
 			return
 		}
 		data, e := h(c)
+		if e == nil {
+			s.countPage(c)
+		}
 		s.write(w, data, e)
 	})
 }
@@ -221,7 +233,7 @@ func (s *Sandbox) verify(r *http.Request, q url.Values, body []byte, rt route) (
 		return nil, &apiError{code: codeOverloaded, msg: "Invalid credentials: app_key is invalid"}
 	}
 	ts, err := strconv.ParseInt(q.Get("timestamp"), 10, 64)
-	now := s.now()
+	now := s.reqClk.Now().Unix()
 	switch {
 	case err != nil:
 		return nil, &apiError{code: codeOverloaded, msg: "Invalid timestamp: missing or not a number"}

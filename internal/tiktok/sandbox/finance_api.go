@@ -404,7 +404,7 @@ func (s *Sandbox) unsettledOrders(c *call) (any, *apiError) {
 		return nil, e
 	}
 	sh := c.shop
-	idx := s.cached(fmt.Sprintf("unsettled|%s|%+v|%v|%d", sh.id, w, desc, c.now), func() []int {
+	idx := s.cached(fmt.Sprintf("unsettled|%s|%+v|%v|%d", sh.id, w, desc, sh.version(c.now)), func() []int {
 		var out []int
 		for i, o := range sh.orders {
 			if w.has(o.created) && o.unsettled(c.now) {

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -28,10 +29,45 @@ type shop struct {
 	orders   []*order
 	// dayStart maps an order-id day number to the index of that day's first order in orders.
 	dayStart map[int64]int
+	// byLastEvent indexes orders by the time of their last event, ties in index order (see ordersByUpdate).
+	byLastEvent []int
 
 	returns    []*returnRecord // by create time
 	statements []*statement    // by statement_time ascending
 	payments   []*payment      // one per statement, same order
+
+	// changes are the times at which what the shop serves changes, sorted (see indexChanges).
+	changes []int64
+}
+
+// indexChanges lists every time at which what the shop serves changes: each event of an order and of its
+// return, and each statement's day. Searches are cached by version (the number of changes up to now), so what a
+// cached search filters and sorts on must change only at these times.
+func (sh *shop) indexChanges() {
+	t := make([]int64, 0, 6*len(sh.orders)+4*len(sh.returns)+len(sh.statements))
+	for _, o := range sh.orders {
+		t = append(t, o.created, o.paid, o.shipped, o.deliv, o.done, o.cancel)
+		if o.ret != nil {
+			for _, ev := range o.ret.events {
+				t = append(t, ev.at)
+			}
+		}
+	}
+	for _, st := range sh.statements {
+		t = append(t, st.time)
+	}
+	slices.Sort(t)
+	t = slices.Compact(t)
+	if len(t) > 0 && t[0] == 0 { // an event that never happens
+		t = t[1:]
+	}
+	sh.changes = slices.Clip(t)
+}
+
+// version counts the changes to the shop's data at or before now: two moments of one version see the same data.
+func (sh *shop) version(now int64) int {
+	n, _ := slices.BinarySearch(sh.changes, now+1)
+	return n
 }
 
 type product struct {
@@ -125,6 +161,12 @@ func (r *returnRecord) at(now int64) (retEvent, bool) {
 		ev, ok = e, true
 	}
 	return ev, ok
+}
+
+// lastEvent is the order's update time once its life is over.
+func (o *order) lastEvent() int64 {
+	_, t := o.status(math.MaxInt64)
+	return t
 }
 
 // status reports the order's status and last update as of now.
@@ -353,6 +395,11 @@ func (s *Sandbox) genOrders(sh *shop) {
 		*o = order{id: o.id, shop: sh, created: o.created, sample: o.sample, cancel: o.created + day, reason: "Payment timeout",
 			items: o.items, shipOriginal: o.shipOriginal, taxBps: o.taxBps, labelCost: o.labelCost, piiSeed: o.piiSeed}
 	}
+	sh.byLastEvent = make([]int, len(sh.orders))
+	for i := range sh.byLastEvent {
+		sh.byLastEvent[i] = i
+	}
+	sortByTime(sh.byLastEvent, func(i int) int64 { return sh.orders[i].lastEvent() })
 }
 
 func orderID(sh *shop, dayNum int64, i int) string {

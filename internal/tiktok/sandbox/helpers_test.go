@@ -94,6 +94,12 @@ type req struct {
 
 func (e *testEnv) call(r req) *response {
 	e.t.Helper()
+	return e.serve(e.request(r))
+}
+
+// request builds the signed HTTP request for r.
+func (e *testEnv) request(r req) *http.Request {
+	e.t.Helper()
 	params := map[string]string{"app_key": e.cfg.AppKey, "timestamp": strconv.FormatInt(e.clk.Now().Unix(), 10)}
 	if r.cipher != "" {
 		params["shop_cipher"] = r.cipher
@@ -128,7 +134,7 @@ func (e *testEnv) call(r req) *response {
 		tok = e.token
 	}
 	hr.Header.Set("x-tts-access-token", tok)
-	return e.serve(hr)
+	return hr
 }
 
 func (e *testEnv) serve(hr *http.Request) *response {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -165,23 +166,42 @@ func nonEmpty(v ...string) []string {
 	return slices.DeleteFunc(v, func(s string) bool { return s == "" })
 }
 
-// cached returns the indexes of matching items for a query as of one second, so paging a big shop does not
-// filter and sort for every page.
+// search is the result of one query over one version of a shop's data, built once however many requests ask.
+type search struct {
+	once sync.Once
+	idx  []int
+}
+
+// cached returns the indexes of the items matching a query, so paging a big shop does not filter and sort for
+// every page. key must name the query, the shop and the shop's data version as of the request (shop.version):
+// the result then holds for every request until the next change in the shop's data, not just for one second.
+// Concurrent requests for one key wait for a single build.
 func (s *Sandbox) cached(key string, build func() []int) []int {
 	s.mu.Lock()
-	idx, ok := s.searchCache[key]
-	s.mu.Unlock()
-	if ok {
-		return idx
+	r := s.searchCache[key]
+	if r == nil {
+		if len(s.searchCache) >= 32 {
+			clear(s.searchCache)
+		}
+		r = &search{}
+		s.searchCache[key] = r
 	}
-	idx = build()
-	s.mu.Lock()
-	if len(s.searchCache) >= 32 {
-		clear(s.searchCache)
-	}
-	s.searchCache[key] = idx
 	s.mu.Unlock()
-	return idx
+	r.once.Do(func() { r.idx = build() })
+	return r.idx
+}
+
+// sortByTime sorts indexes by a time computed once per index, ties in index order (as a stable sort would), by
+// sorting packed integers. Times must fit in 32 bits (Unix seconds until 2106), and indexes too.
+func sortByTime(idx []int, at func(i int) int64) {
+	packed := make([]uint64, len(idx))
+	for k, i := range idx {
+		packed[k] = uint64(at(i))<<32 | uint64(uint32(i))
+	}
+	slices.Sort(packed)
+	for k, p := range packed {
+		idx[k] = int(uint32(p))
+	}
 }
 
 type timeFilters struct {
@@ -242,20 +262,19 @@ func (s *Sandbox) searchOrders(c *call) (any, *apiError) {
 	created, updated := f.windows(slop)
 	key := fmt.Sprintf("%v|%+v|%s|%v|%d", f.OrderStatus, f.timeFilters, field, desc, slop)
 	sh := c.shop
-	idx := s.cached(fmt.Sprintf("orders|%s|%s|%d", sh.id, key, c.now), func() []int {
-		var out []int
-		for i, o := range sh.orders {
-			st, up := o.status(c.now)
-			if created.has(o.created) && updated.has(up) && f.OrderStatus.allows(st) {
-				out = append(out, i)
-			}
+	idx := s.cached(fmt.Sprintf("orders|%s|%s|%d", sh.id, key, sh.version(c.now)), func() []int {
+		keep := func(o *order, status string, up int64) bool {
+			return created.has(o.created) && updated.has(up) && f.OrderStatus.allows(status)
 		}
+		var out []int
 		if field == "update_time" {
-			slices.SortStableFunc(out, func(a, b int) int {
-				_, ua := sh.orders[a].status(c.now)
-				_, ub := sh.orders[b].status(c.now)
-				return cmp.Compare(ua, ub)
-			})
+			out = sh.ordersByUpdate(c.now, keep)
+		} else {
+			for i, o := range sh.orders { // already by create time
+				if st, up := o.status(c.now); keep(o, st, up) {
+					out = append(out, i)
+				}
+			}
 		}
 		if desc {
 			slices.Reverse(out)
@@ -273,6 +292,40 @@ func (s *Sandbox) searchOrders(c *call) (any, *apiError) {
 		p.Orders = append(p.Orders, s.renderOrder(o, c.now, bad && o == s.malformed))
 	}
 	return p, nil
+}
+
+// ordersByUpdate returns the indexes of the orders keep accepts, by update time as of now, ties in index order.
+// Orders whose every event has happened are already in that order in byLastEvent; only the ones still changing
+// (the last few weeks' orders) are sorted and merged in, so a search over 100,000 orders sorts a few thousand.
+func (sh *shop) ordersByUpdate(now int64, keep func(o *order, status string, updated int64) bool) []int {
+	type hit struct {
+		i  int
+		up int64
+	}
+	before := func(a, b hit) bool { return a.up < b.up || a.up == b.up && a.i < b.i }
+	settled := make([]hit, 0, len(sh.orders))
+	var moving []hit
+	for _, i := range sh.byLastEvent {
+		o := sh.orders[i]
+		st, up := o.status(now)
+		switch {
+		case !keep(o, st, up):
+		case up == o.lastEvent():
+			settled = append(settled, hit{i, up})
+		default:
+			moving = append(moving, hit{i, up})
+		}
+	}
+	slices.SortFunc(moving, func(a, b hit) int { return cmp.Or(cmp.Compare(a.up, b.up), cmp.Compare(a.i, b.i)) })
+	out := make([]int, 0, len(settled)+len(moving))
+	for len(settled) > 0 || len(moving) > 0 {
+		if len(moving) == 0 || len(settled) > 0 && before(settled[0], moving[0]) {
+			out, settled = append(out, settled[0].i), settled[1:]
+		} else {
+			out, moving = append(out, moving[0].i), moving[1:]
+		}
+	}
+	return out
 }
 
 // orderByID finds an order from the shop, day and position its id encodes.

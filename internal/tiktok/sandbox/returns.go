@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 )
@@ -112,7 +111,7 @@ func (s *Sandbox) searchReturns(c *call) (any, *apiError) {
 	created, updated := f.windows(slop)
 	key := fmt.Sprintf("%v|%v|%v|%v|%+v|%s|%v|%d", f.ReturnIDs, f.OrderIDs, f.ReturnTypes, f.ReturnStatus, f.timeFilters, field, desc, slop)
 	sh := c.shop
-	idx := s.cached(fmt.Sprintf("returns|%s|%s|%d", sh.id, key, c.now), func() []int {
+	idx := s.cached(fmt.Sprintf("returns|%s|%s|%d", sh.id, key, sh.version(c.now)), func() []int {
 		var out []int
 		for i, rt := range sh.returns {
 			ev, ok := rt.at(c.now)
@@ -121,13 +120,12 @@ func (s *Sandbox) searchReturns(c *call) (any, *apiError) {
 				out = append(out, i)
 			}
 		}
-		slices.SortStableFunc(out, func(a, b int) int {
+		sortByTime(out, func(i int) int64 {
 			if field == "update_time" {
-				ea, _ := sh.returns[a].at(c.now)
-				eb, _ := sh.returns[b].at(c.now)
-				return cmp.Compare(ea.at, eb.at)
+				ev, _ := sh.returns[i].at(c.now)
+				return ev.at
 			}
-			return cmp.Compare(sh.returns[a].created(), sh.returns[b].created())
+			return sh.returns[i].created()
 		})
 		if desc {
 			slices.Reverse(out)

@@ -45,9 +45,12 @@ type Config struct {
 	// rotates the refresh token and the old one stops working (the spec leaves this UNCONFIRMED).
 	KeepOldRefreshToken bool
 
-	Clock      clock.Clock  // default clock.System
-	HTTPClient *http.Client // for webhooks (default: a client with a 10 s timeout)
-	Faults     Faults
+	Clock clock.Clock // default clock.System
+	// RequestClock is what request timestamps are checked against (default Clock): a test whose data stands still
+	// on a fake Clock while a separate process signs requests on the system clock sets clock.System here.
+	RequestClock clock.Clock
+	HTTPClient   *http.Client // for webhooks (default: a client with a 10 s timeout)
+	Faults       Faults
 }
 
 // Faults are switches that make the sandbox misbehave the way the real API does. Counters count down per API
@@ -71,6 +74,7 @@ type Faults struct {
 type Sandbox struct {
 	cfg     Config
 	clk     clock.Clock
+	reqClk  clock.Clock // checks request timestamps
 	anchor  time.Time
 	shops   []*shop
 	sellers []*seller
@@ -91,7 +95,8 @@ type Sandbox struct {
 	revokedShops  map[string]bool
 	requestSeq    int
 	notifications int
-	searchCache   map[string][]int
+	searchCache   map[string]*search
+	pages         map[string]map[string]int // by shop cipher, then pageKey
 }
 
 type seller struct {
@@ -146,6 +151,7 @@ func New(cfg Config) (*Sandbox, error) {
 	s := &Sandbox{
 		cfg:            cfg,
 		clk:            cfg.Clock,
+		reqClk:         cmp.Or[clock.Clock](cfg.RequestClock, cfg.Clock),
 		anchor:         cfg.Clock.Now().UTC().Truncate(time.Second),
 		statementsByID: map[string]*statement{},
 		paymentsByID:   map[string]*payment{},
@@ -153,7 +159,8 @@ func New(cfg Config) (*Sandbox, error) {
 		codes:          map[string]*authCode{},
 		tokens:         map[string]*token{},
 		revokedShops:   map[string]bool{},
-		searchCache:    map[string][]int{},
+		searchCache:    map[string]*search{},
+		pages:          map[string]map[string]int{},
 	}
 	s.genShops()
 	for _, sh := range s.shops {
@@ -167,6 +174,7 @@ func New(cfg Config) (*Sandbox, error) {
 		}
 		slices.SortFunc(sh.returns, func(a, b *returnRecord) int { return cmp.Compare(a.created(), b.created()) })
 		s.genFinance(sh)
+		sh.indexChanges()
 	}
 	if first := s.shops[0]; len(first.orders) > 0 {
 		s.malformed = first.orders[len(first.orders)/2]

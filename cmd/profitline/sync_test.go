@@ -1,0 +1,268 @@
+package main_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/profitline/profitline/internal/clock"
+	"github.com/profitline/profitline/internal/localdev"
+	"github.com/profitline/profitline/internal/session"
+	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/store/tenantdb"
+	"github.com/profitline/profitline/internal/syncer"
+	"github.com/profitline/profitline/internal/testenv"
+	"github.com/profitline/profitline/internal/tiktok/sandbox"
+	"github.com/profitline/profitline/internal/tiktoktest"
+	"github.com/profitline/profitline/internal/vault"
+	"github.com/profitline/profitline/internal/webhook"
+)
+
+// syncRig is a seller with a connected sandbox shop, and what `profitline serve` processes need to sync it: the
+// test's database, Redis and sandbox, served from this process so the test can count and fault TikTok's calls.
+type syncRig struct {
+	db       *testenv.DB
+	st       *store.Store // on the system clock, like the processes
+	keys     *vault.KeyRing
+	sessKeys string
+	tt       *tiktoktest.Env
+	userID   int64
+	shop     sandbox.Shop
+	env      []string
+	port     int
+}
+
+func newSyncRig(t *testing.T, mutate func(*sandbox.Config)) *syncRig {
+	t.Helper()
+	ctx := context.Background()
+	env := testenv.New(t)
+	st, err := store.Open(ctx, env.DB.AppURL, env.Keys, clock.System{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	port, err := localdev.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sandbox's data stands still at the test's start, so it cannot change under the comparison, while the
+	// processes sign their requests on the system clock.
+	tt := tiktoktest.New(t, clock.NewFake(time.Now()), func(c *sandbox.Config) {
+		c.RequestClock = clock.System{}
+		c.Days, c.OrdersPerDay = 45, 20
+		c.WebhookURL = fmt.Sprintf("http://127.0.0.1:%d/webhooks/tiktok", port)
+		if mutate != nil {
+			mutate(c)
+		}
+	})
+	userID, shop := tiktoktest.Connect(t, st, tt.Sandbox)
+	sessKeys, err := vault.GenerateKeySpec(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexKey := make([]byte, 32)
+	_, _ = rand.Read(indexKey)
+	redisURL := "redis://" + testenv.Redis(t).Options().Addr + "/0"
+	return &syncRig{db: env.DB, st: st, keys: env.Keys, sessKeys: sessKeys, tt: tt, userID: userID, shop: shop, port: port,
+		env: append(os.Environ(), "PROFITLINE_ENV=dev", "BIND_HOST=127.0.0.1", "PORT="+fmt.Sprint(port),
+			"DATABASE_URL="+env.DB.AppURL, "PROFITLINE_DATA_KEYS="+env.KeySpec, "SESSION_KEYS="+sessKeys,
+			"EMAIL_INDEX_KEY="+base64.StdEncoding.EncodeToString(indexKey),
+			"REDIS_URL="+redisURL, "REDIS_KEY_PREFIX="+testenv.RedisPrefix(t, env.DB),
+			"TIKTOK_API_BASE="+tt.URL, "TIKTOK_AUTH_BASE="+tt.URL, "TIKTOK_AUTHORIZE_URL="+tt.Config.AuthorizeURL,
+			"TIKTOK_APP_KEY="+tt.Config.AppKey, "TIKTOK_APP_SECRET="+tt.Config.AppSecret, "TIKTOK_SERVICE_ID="+tt.Config.ServiceID,
+			// Short budgets, so a run killed mid-way is rescued within the test's patience.
+			"SYNC_RUN_BUDGET=1s", "SYNC_BACKFILL=2160h"),
+	}
+}
+
+// serve starts `profitline serve` with args, and stops it when the test ends.
+func (r *syncRig) serve(t *testing.T, args ...string) (*exec.Cmd, *lockedBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	cmd.Env = r.env
+	logs := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("serve %v logs:\n%s", args, logs)
+		}
+	})
+	return cmd, logs
+}
+
+// runs is the latest run of each resource of the rig's shop.
+func (r *syncRig) runs(t *testing.T) map[string]tenantdb.LatestSyncRunsRow {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]tenantdb.LatestSyncRunsRow{}
+	err := r.st.InTenant(ctx, r.userID, func(tx *store.Tx) error {
+		rows, err := tx.Q.LatestSyncRuns(ctx, r.userID)
+		for _, row := range rows {
+			if row.ShopID == r.shop.ID {
+				out[row.Resource] = row
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// waitSynced waits until every resource's latest run succeeded and the tables hold the sandbox's records.
+func (r *syncRig) waitSynced(t *testing.T, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		runs := r.runs(t)
+		done := len(runs) == len(syncer.Resources())
+		for _, run := range runs {
+			done = done && run.Status == "succeeded"
+		}
+		if done {
+			if got, want, same := tiktoktest.SameAsSandbox(t, r.st, r.tt.Sandbox, r.userID, r.shop.ID); same {
+				return
+			} else if time.Now().After(deadline) {
+				t.Fatalf("every run succeeded, but the tables hold\n%+v\nthe sandbox holds\n%+v", got, want)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not synced within %s; latest runs: %+v", within, runs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestTwoWorkerProcessesSyncEverythingOnceWithoutFetchingAPageTwice(t *testing.T) {
+	r := newSyncRig(t, func(c *sandbox.Config) { c.Faults.PageDelay = 20 * time.Millisecond })
+	r.serve(t, "-workers")
+	r.serve(t, "-workers")
+	r.waitSynced(t, 3*time.Minute)
+	if dup := r.tt.Sandbox.DuplicatePages(r.shop.Cipher); len(dup) > 0 {
+		t.Fatalf("TikTok served %d pages more than once, e.g. %s", len(dup), dup[0])
+	}
+}
+
+func TestAWorkerKilledMidSyncIsReplacedAndTheResultIsTheSame(t *testing.T) {
+	r := newSyncRig(t, func(c *sandbox.Config) { c.Faults.PageDelay = 60 * time.Millisecond })
+	first, _ := r.serve(t, "-workers")
+	deadline := time.Now().Add(time.Minute)
+	for r.runs(t)[syncer.ResourceOrders].PagesDone < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("the orders sync did not get going within a minute")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	stored := tiktoktest.Stored(t, r.st, r.userID, r.shop.ID)
+	if want := r.tt.Sandbox.Totals(r.shop.ID); stored.Orders == 0 || stored.Orders >= want.Orders {
+		t.Fatalf("%d of %d orders stored when the worker died; want it killed mid-sync", stored.Orders, want.Orders)
+	}
+	r.serve(t, "-workers")
+	// The dead worker's job waits for River's rescuer (after three run budgets, checked every 30 s).
+	r.waitSynced(t, 3*time.Minute)
+}
+
+func TestADeauthorizationWebhookStopsEveryCallWithinSecondsAndFreezesTheDashboard(t *testing.T) {
+	r := newSyncRig(t, func(c *sandbox.Config) { c.Faults.PageDelay = 150 * time.Millisecond })
+	_, logs := r.serve(t) // web and workers
+	base := fmt.Sprintf("http://127.0.0.1:%d", r.port)
+	waitReady(t, base, logs)
+	deadline := time.Now().Add(time.Minute)
+	for r.runs(t)[syncer.ResourceOrders].PagesDone < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the orders sync did not get going within a minute")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := r.tt.Sandbox.SendWebhook(context.Background(), webhook.TypeSellerDeauthorization, r.shop.ID, map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Second)
+	calls := r.tt.Sandbox.Calls(r.shop.Cipher)
+	time.Sleep(3 * time.Second)
+	if n := r.tt.Sandbox.Calls(r.shop.Cipher) - calls; n != 0 {
+		t.Fatalf("TikTok saw %d calls for the shop more than 5 s after its deauthorization; want none", n)
+	}
+	body := r.get(t, base+"/dashboard")
+	if !strings.Contains(body, "Access revoked") || !strings.Contains(body, "data as of") || !strings.Contains(body, "Reconnect") {
+		t.Fatalf("the dashboard after a deauthorization does not show the frozen-data banner:\n%s", body)
+	}
+}
+
+// get fetches a page as the rig's seller, signed in with a session made as the app makes them.
+func (r *syncRig) get(t *testing.T, url string) string {
+	t.Helper()
+	ctx := context.Background()
+	keys, err := vault.ParseKeyRing(r.sessKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := session.NewManager(r.st, testenv.Redis(t), keys, clock.System{}, session.Config{KeyPrefix: "test:" + r.db.Name + ":"}, nil)
+	var cookie *http.Cookie
+	err = r.st.InTenant(ctx, r.userID, func(tx *store.Tx) error {
+		// The pages greet the seller by address: give the tenant one, sealed as the account flows seal it.
+		sealed, err := tx.Seal(ctx, "users.email", "", []byte("seller@example.test"))
+		if err != nil {
+			return err
+		}
+		index := make([]byte, 32)
+		_, _ = rand.Read(index)
+		if err := tx.Q.SetAccount(ctx, tenantdb.SetAccountParams{UserID: r.userID, EmailIndex: index, EmailSealed: sealed, PasswordHash: "unused"}); err != nil {
+			return err
+		}
+		cookie, err = m.Start(ctx, tx, session.Meta{UserAgent: "test"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.AddCookie(cookie)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d:\n%s", url, res.StatusCode, b)
+	}
+	return string(b)
+}
+
+func waitReady(t *testing.T, base string, logs *lockedBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := http.Get(base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not answer within 30s:\n%s", logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
