@@ -41,7 +41,7 @@ type syncRig struct {
 	port     int
 }
 
-func newSyncRig(t *testing.T, mutate func(*sandbox.Config)) *syncRig {
+func newSyncRig(t testing.TB, mutate func(*sandbox.Config)) *syncRig {
 	t.Helper()
 	ctx := context.Background()
 	env := testenv.New(t)
@@ -85,7 +85,7 @@ func newSyncRig(t *testing.T, mutate func(*sandbox.Config)) *syncRig {
 }
 
 // serve starts `profitline serve` with args, and stops it when the test ends.
-func (r *syncRig) serve(t *testing.T, args ...string) (*exec.Cmd, *lockedBuffer) {
+func (r *syncRig) serve(t testing.TB, args ...string) (*exec.Cmd, *lockedBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
 	cmd.Env = r.env
@@ -105,12 +105,12 @@ func (r *syncRig) serve(t *testing.T, args ...string) (*exec.Cmd, *lockedBuffer)
 }
 
 // runs is the latest run of each resource of the rig's shop.
-func (r *syncRig) runs(t *testing.T) map[string]tenantdb.LatestSyncRunsRow {
+func (r *syncRig) runs(t testing.TB) map[string]tenantdb.LatestSyncRunsRow {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]tenantdb.LatestSyncRunsRow{}
 	err := r.st.InTenant(ctx, r.userID, func(tx *store.Tx) error {
-		rows, err := tx.Q.LatestSyncRuns(ctx, r.userID)
+		rows, err := tx.Q.LatestSyncRuns(ctx, tenantdb.LatestSyncRunsParams{UserID: r.userID, Resources: syncer.Resources()})
 		for _, row := range rows {
 			if row.ShopID == r.shop.ID {
 				out[row.Resource] = row
@@ -125,7 +125,7 @@ func (r *syncRig) runs(t *testing.T) map[string]tenantdb.LatestSyncRunsRow {
 }
 
 // waitSynced waits until every resource's latest run succeeded and the tables hold the sandbox's records.
-func (r *syncRig) waitSynced(t *testing.T, within time.Duration) {
+func (r *syncRig) waitSynced(t testing.TB, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {

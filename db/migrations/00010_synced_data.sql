@@ -244,6 +244,7 @@ CREATE TABLE sync_runs (
     PRIMARY KEY (user_id, id)
 );
 CREATE INDEX sync_runs_latest ON sync_runs (user_id, shop_id, resource, id DESC);
+-- Only the latest runs of each shop's resource are kept (PruneSyncRuns): a shop runs about a thousand a day.
 
 -- Records that could not be read, kept aside for inspection: the record and the reason, both sealed (a reason
 -- may quote the record). Later syncs read them again by id, and mark them resolved once they read.
@@ -280,6 +281,7 @@ BEGIN
     END LOOP;
 END $$;
 -- +goose StatementEnd
+GRANT DELETE ON sync_runs TO profitline_app;
 
 -- +goose Down
 ALTER TABLE sync_cursors DROP COLUMN backfill_done_at, DROP COLUMN last_success_at;

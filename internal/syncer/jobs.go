@@ -68,7 +68,7 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return river.JobSnooze(time.Second) // continues from the cursor; a snooze is not a failed attempt
 	case errors.Is(err, ErrRevoked), errors.Is(err, shops.ErrRevoked):
 		return river.JobCancel(err)
-	case tiktok.ClassOf(err) == tiktok.ClassGrantGone:
+	case authLost(err):
 		revokeErr := w.s.st.InTenant(ctx, a.UserID, func(tx *store.Tx) error {
 			_, err := shops.RevokeShop(ctx, tx, a.ShopID, "TikTok refused the grant and a refresh could not fix it")
 			return err
@@ -82,6 +82,16 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return river.JobCancel(err)
 	}
 	return err
+}
+
+// authLost says TikTok refused the grant in a way a refresh could not fix: the refresh token is gone, or the client
+// refreshed once (it always does on an auth error) and the fresh token was refused too.
+func authLost(err error) bool {
+	switch tiktok.ClassOf(err) {
+	case tiktok.ClassGrantGone, tiktok.ClassAuthInvalid, tiktok.ClassAuthExpired:
+		return true
+	}
+	return false
 }
 
 // ScheduleArgs asks for a sync of some resources of every active shop.

@@ -98,6 +98,9 @@ type Stats struct {
 	Malformed int // records kept aside
 }
 
+// runsKept is how many runs of each shop's resource sync_runs keeps.
+const runsKept = 50
+
 // Sync brings one resource of a shop up to date and records the run.
 func (s *Syncer) Sync(ctx context.Context, userID int64, shopID, resource string) (Stats, error) {
 	r, ok := resources[resource]
@@ -133,7 +136,10 @@ func (s *Syncer) Sync(ctx context.Context, userID int64, shopID, resource string
 			return err
 		}
 		j.id, err = tx.Q.StartSyncRun(ctx, tenantdb.StartSyncRunParams{UserID: userID, ShopID: shopID, Resource: resource, Backfill: j.backfill, Now: now})
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.Q.PruneSyncRuns(ctx, tenantdb.PruneSyncRunsParams{UserID: userID, ShopID: shopID, Resource: resource, Newer: runsKept - 1})
 	})
 	if err != nil {
 		if !errors.Is(err, ErrRevoked) {

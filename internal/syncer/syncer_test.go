@@ -319,3 +319,24 @@ type tick struct{ clk *clock.Fake }
 func (t tick) PageSynced(string, int, int) { t.clk.Advance(time.Second) }
 func (tick) SyncFailed(string, string)     {}
 func (tick) RecordMalformed(string)        {}
+
+func TestOnlyTheLatestRunsOfEachResourceAreKept(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for range 55 {
+		if _, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceProducts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceWithdrawals); err != nil {
+		t.Fatal(err)
+	}
+	var products, withdrawals int
+	conn := testenv.Connect(t, f.env.DB.OwnerURL)
+	if err := conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE resource = 'products'), count(*) FILTER (WHERE resource = 'withdrawals') FROM sync_runs`).Scan(&products, &withdrawals); err != nil {
+		t.Fatal(err)
+	}
+	if products != 50 || withdrawals != 1 {
+		t.Fatalf("kept %d product runs and %d withdrawal runs; want the latest 50 and the one", products, withdrawals)
+	}
+}

@@ -189,7 +189,7 @@ func readShops(ctx context.Context, tx *store.Tx) (shopsState, error) {
 	if err != nil {
 		return shopsState{}, err
 	}
-	runs, err := tx.Q.LatestSyncRuns(ctx, tx.UserID)
+	runs, err := tx.Q.LatestSyncRuns(ctx, tenantdb.LatestSyncRunsParams{UserID: tx.UserID, Resources: syncer.Resources()})
 	if err != nil {
 		return shopsState{}, fmt.Errorf("web: latest sync runs: %w", err)
 	}
@@ -314,12 +314,6 @@ func (r *resourceSync) fill(run tenantdb.LatestSyncRunsRow, now time.Time) {
 	}
 }
 
-// marketCurrency is the currency a shop of each TikTok Shop market sells in.
-var marketCurrency = map[string]string{
-	"US": "USD", "GB": "GBP", "ES": "EUR", "IE": "EUR", "FR": "EUR", "DE": "EUR", "IT": "EUR", "MY": "MYR", "SG": "SGD",
-	"PH": "PHP", "TH": "THB", "MX": "MXN", "BR": "BRL", "JP": "JPY", "VN": "VND", "ID": "IDR",
-}
-
 // storedFigures are what the sync has stored so far for each of the seller's shops, for the dashboard.
 func storedFigures(ctx context.Context, tx *store.Tx) ([]dashboardShop, error) {
 	st, err := readShops(ctx, tx)
@@ -342,8 +336,10 @@ func storedFigures(ctx context.Context, tx *store.Tx) ([]dashboardShop, error) {
 		}
 		d := dashboardShop{ShopID: sh.ShopID, Name: sh.Name, Region: sh.Region, Revoked: sh.Revoked, RevokedAt: utc(sh.RevokedAt),
 			DataAsOf: st.dataAsOf(sh), Orders: count(orders.Orders), Returns: count(returns.Returns), Statements: count(finance.Statements)}
-		if total, err := money.New(orders.TotalAmount, marketCurrency[sh.Region]); err == nil {
-			d.OrdersTotal = total.Format()
+		if orders.Currencies == 1 { // amounts in different currencies are never summed
+			if total, err := money.New(orders.TotalAmount, orders.Currency); err == nil {
+				d.OrdersTotal = total.Format()
+			}
 		}
 		out = append(out, d)
 	}

@@ -44,7 +44,9 @@ WHERE (order_lines.sku_id, order_lines.seller_sku, order_lines.product_id, order
        EXCLUDED.display_status, EXCLUDED.is_gift);
 
 -- name: OrderTotals :one
+-- A shop sells in one currency; currencies counts them, so a caller can refuse to sum a mix.
 SELECT count(*)::bigint AS orders, coalesce(sum(total_amount), 0)::bigint AS total_amount,
+    coalesce(min(currency), '')::text AS currency, count(DISTINCT currency)::bigint AS currencies,
     count(*) FILTER (WHERE is_sample)::bigint AS sample_orders,
     coalesce(sum(line_count), 0)::bigint AS line_count_sum,
     (SELECT count(*) FROM order_lines l WHERE l.user_id = @user_id AND l.shop_id = @shop_id)::bigint AS lines

@@ -37,15 +37,29 @@ UPDATE sync_runs SET status = 'failed', error = 'interrupted: the worker stopped
     finished_at = @now::timestamptz, updated_at = @now::timestamptz
 WHERE user_id = @user_id AND shop_id = @shop_id AND resource = @resource AND status = 'running';
 
+-- name: PruneSyncRuns :exec
+-- Keeps the latest runs of a shop's resource (the newest one plus as many older as the offset says).
+DELETE FROM sync_runs r
+WHERE r.user_id = @user_id AND r.shop_id = @shop_id AND r.resource = @resource AND r.id < (
+    SELECT x.id FROM sync_runs x WHERE x.user_id = @user_id AND x.shop_id = @shop_id AND x.resource = @resource
+    ORDER BY x.id DESC LIMIT 1 OFFSET @newer::integer);
+
 -- name: LatestSyncRuns :many
--- Per shop and resource: the latest run, how far the data reaches and when the last read finished.
-SELECT DISTINCT ON (r.shop_id, r.resource) r.shop_id, r.resource, r.id, r.backfill, r.status, r.started_at,
-    r.updated_at, r.finished_at, r.pages_done, r.pages_expected, r.records, r.written, r.malformed, r.error,
+-- Per shop and resource: the latest run (one index probe each, however many runs are kept), how far the data
+-- reaches and when the last read finished.
+SELECT s.shop_id, res.resource::text AS resource, r.id, r.backfill, r.status, r.started_at, r.updated_at, r.finished_at,
+    r.pages_done, r.pages_expected, r.records, r.written, r.malformed, r.error,
     c.synced_to AS cursor_synced_to, c.last_success_at
-FROM sync_runs r
-LEFT JOIN sync_cursors c ON c.user_id = r.user_id AND c.shop_id = r.shop_id AND c.resource = r.resource
-WHERE r.user_id = @user_id
-ORDER BY r.shop_id, r.resource, r.id DESC;
+FROM tiktok_shops s
+CROSS JOIN unnest(@resources::text[]) AS res(resource)
+JOIN LATERAL (
+    SELECT * FROM sync_runs x
+    WHERE x.user_id = s.user_id AND x.shop_id = s.shop_id AND x.resource = res.resource
+    ORDER BY x.id DESC LIMIT 1
+) r ON true
+LEFT JOIN sync_cursors c ON c.user_id = s.user_id AND c.shop_id = s.shop_id AND c.resource = res.resource
+WHERE s.user_id = @user_id
+ORDER BY s.shop_id, res.resource;
 
 -- name: KeepMalformedRecords :exec
 INSERT INTO malformed_records (user_id, shop_id, resource, record_id, payload_sealed, reason_sealed, first_seen_at, last_seen_at)

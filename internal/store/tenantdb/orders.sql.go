@@ -29,6 +29,7 @@ func (q *Queries) GetOrderPayload(ctx context.Context, arg GetOrderPayloadParams
 
 const orderTotals = `-- name: OrderTotals :one
 SELECT count(*)::bigint AS orders, coalesce(sum(total_amount), 0)::bigint AS total_amount,
+    coalesce(min(currency), '')::text AS currency, count(DISTINCT currency)::bigint AS currencies,
     count(*) FILTER (WHERE is_sample)::bigint AS sample_orders,
     coalesce(sum(line_count), 0)::bigint AS line_count_sum,
     (SELECT count(*) FROM order_lines l WHERE l.user_id = $1 AND l.shop_id = $2)::bigint AS lines
@@ -43,17 +44,22 @@ type OrderTotalsParams struct {
 type OrderTotalsRow struct {
 	Orders       int64
 	TotalAmount  int64
+	Currency     string
+	Currencies   int64
 	SampleOrders int64
 	LineCountSum int64
 	Lines        int64
 }
 
+// A shop sells in one currency; currencies counts them, so a caller can refuse to sum a mix.
 func (q *Queries) OrderTotals(ctx context.Context, arg OrderTotalsParams) (OrderTotalsRow, error) {
 	row := q.db.QueryRow(ctx, orderTotals, arg.UserID, arg.ShopID)
 	var i OrderTotalsRow
 	err := row.Scan(
 		&i.Orders,
 		&i.TotalAmount,
+		&i.Currency,
+		&i.Currencies,
 		&i.SampleOrders,
 		&i.LineCountSum,
 		&i.Lines,

@@ -197,14 +197,25 @@ func (q *Queries) KeepMalformedRecords(ctx context.Context, arg KeepMalformedRec
 }
 
 const latestSyncRuns = `-- name: LatestSyncRuns :many
-SELECT DISTINCT ON (r.shop_id, r.resource) r.shop_id, r.resource, r.id, r.backfill, r.status, r.started_at,
-    r.updated_at, r.finished_at, r.pages_done, r.pages_expected, r.records, r.written, r.malformed, r.error,
+SELECT s.shop_id, res.resource::text AS resource, r.id, r.backfill, r.status, r.started_at, r.updated_at, r.finished_at,
+    r.pages_done, r.pages_expected, r.records, r.written, r.malformed, r.error,
     c.synced_to AS cursor_synced_to, c.last_success_at
-FROM sync_runs r
-LEFT JOIN sync_cursors c ON c.user_id = r.user_id AND c.shop_id = r.shop_id AND c.resource = r.resource
-WHERE r.user_id = $1
-ORDER BY r.shop_id, r.resource, r.id DESC
+FROM tiktok_shops s
+CROSS JOIN unnest($1::text[]) AS res(resource)
+JOIN LATERAL (
+    SELECT user_id, id, shop_id, resource, backfill, status, started_at, updated_at, finished_at, pages_done, pages_expected, records, written, malformed, error FROM sync_runs x
+    WHERE x.user_id = s.user_id AND x.shop_id = s.shop_id AND x.resource = res.resource
+    ORDER BY x.id DESC LIMIT 1
+) r ON true
+LEFT JOIN sync_cursors c ON c.user_id = s.user_id AND c.shop_id = s.shop_id AND c.resource = res.resource
+WHERE s.user_id = $2
+ORDER BY s.shop_id, res.resource
 `
+
+type LatestSyncRunsParams struct {
+	Resources []string
+	UserID    int64
+}
 
 type LatestSyncRunsRow struct {
 	ShopID         string
@@ -225,9 +236,10 @@ type LatestSyncRunsRow struct {
 	LastSuccessAt  *time.Time
 }
 
-// Per shop and resource: the latest run, how far the data reaches and when the last read finished.
-func (q *Queries) LatestSyncRuns(ctx context.Context, userID int64) ([]LatestSyncRunsRow, error) {
-	rows, err := q.db.Query(ctx, latestSyncRuns, userID)
+// Per shop and resource: the latest run (one index probe each, however many runs are kept), how far the data
+// reaches and when the last read finished.
+func (q *Queries) LatestSyncRuns(ctx context.Context, arg LatestSyncRunsParams) ([]LatestSyncRunsRow, error) {
+	rows, err := q.db.Query(ctx, latestSyncRuns, arg.Resources, arg.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -306,6 +318,31 @@ func (q *Queries) ListMalformedRecords(ctx context.Context, userID int64) ([]Lis
 		return nil, err
 	}
 	return items, nil
+}
+
+const pruneSyncRuns = `-- name: PruneSyncRuns :exec
+DELETE FROM sync_runs r
+WHERE r.user_id = $1 AND r.shop_id = $2 AND r.resource = $3 AND r.id < (
+    SELECT x.id FROM sync_runs x WHERE x.user_id = $1 AND x.shop_id = $2 AND x.resource = $3
+    ORDER BY x.id DESC LIMIT 1 OFFSET $4::integer)
+`
+
+type PruneSyncRunsParams struct {
+	UserID   int64
+	ShopID   string
+	Resource string
+	Newer    int32
+}
+
+// Keeps the latest runs of a shop's resource (the newest one plus as many older as the offset says).
+func (q *Queries) PruneSyncRuns(ctx context.Context, arg PruneSyncRunsParams) error {
+	_, err := q.db.Exec(ctx, pruneSyncRuns,
+		arg.UserID,
+		arg.ShopID,
+		arg.Resource,
+		arg.Newer,
+	)
+	return err
 }
 
 const recordSyncPage = `-- name: RecordSyncPage :exec
