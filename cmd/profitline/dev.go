@@ -110,7 +110,11 @@ func devCmd(ctx context.Context, args []string) error {
 	}
 	signIn := "Create an account at " + cfg.PublicURL.JoinPath("/signup").String()
 	if sb != nil {
-		if _, err := demo.Seller(ctx, a.Store, a.Accounts, sb, cfg.DemoEmail, cfg.DemoPassword.Reveal()); err != nil {
+		userID, shopIDs, err := demo.Seller(ctx, a.Store, a.Accounts, sb, cfg.DemoEmail, cfg.DemoPassword.Reveal())
+		if err != nil {
+			return err
+		}
+		if err := a.SyncShops(ctx, userID, shopIDs); err != nil { // their backfill shows on Settings -> Shops
 			return err
 		}
 		signIn = fmt.Sprintf("Sign in as %s with password %s (the demo seller, with the sandbox's demo shops connected)",

@@ -76,6 +76,7 @@ type App struct {
 	role        Role
 	metrics     *metrics.Registry
 	metricsAddr string // where Run serves the metrics, once bound; empty when METRICS_ADDR is
+	jobs        *river.Client[pgx.Tx]
 	sessions    *session.Manager
 	srv         *web.Server
 	closers     []func()
@@ -154,6 +155,7 @@ func NewFor(ctx context.Context, cfg *config.Config, role Role, log *slog.Logger
 		return nil, err
 	}
 	a.closers = append(a.closers, queue.stop)
+	a.jobs = queue.client
 	if role.web() {
 		if err := a.newWeb(cfg, conn, queue, devMail); err != nil {
 			return nil, err
@@ -238,6 +240,17 @@ func (a *App) newWeb(cfg *config.Config, conn *connect.Service, queue *jobQueue,
 	}
 	a.srv, err = web.New(opts)
 	return err
+}
+
+// SyncShops asks for a sync of every resource of the seller's shops now, as connecting them does (the dev demo
+// seller's shops are connected behind the connect flow's back).
+func (a *App) SyncShops(ctx context.Context, userID int64, shopIDs []string) error {
+	for _, id := range shopIDs {
+		if err := syncer.EnqueueShop(ctx, a.jobs, userID, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Run serves until ctx ends, then shuts down and closes everything New opened: the public listener (web role), the

@@ -12,16 +12,17 @@ import (
 	"github.com/profitline/profitline/internal/tiktok/sandbox"
 )
 
-// Seller makes sure the demo account exists and holds a fresh grant for the sandbox's first seller. The sandbox
-// keeps its tokens in memory, so every start issues new ones; its shops and data are the same every time.
-func Seller(ctx context.Context, st *store.Store, accounts *account.Service, sb *sandbox.Sandbox, email, password string) (int64, error) {
+// Seller makes sure the demo account exists and holds a fresh grant for the sandbox's first seller, and returns the
+// account and the shops connected. The sandbox keeps its tokens in memory, so every start issues new ones; its shops
+// and data are the same every time.
+func Seller(ctx context.Context, st *store.Store, accounts *account.Service, sb *sandbox.Sandbox, email, password string) (int64, []string, error) {
 	userID, err := accounts.CreateConfirmed(ctx, email, password)
 	if err != nil {
-		return 0, fmt.Errorf("demo: account: %w", err)
+		return 0, nil, fmt.Errorf("demo: account: %w", err)
 	}
 	tokens, err := sb.IssueTokens("")
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	grant := shops.Grant{OpenID: tokens.OpenID, Scopes: sandbox.ReadScopes, Tokens: shops.Tokens{
 		Access: tokens.AccessToken, AccessExpiresAt: tokens.AccessExpires, Refresh: tokens.RefreshToken, RefreshExpiresAt: tokens.RefreshExpires,
@@ -32,9 +33,11 @@ func Seller(ctx context.Context, st *store.Store, accounts *account.Service, sb 
 		}
 	}
 	var list []shops.Shop
+	var ids []string
 	for _, sh := range sb.Shops() {
 		if sh.OpenID == tokens.OpenID {
 			list = append(list, shops.Shop{ID: sh.ID, Name: sh.Name, Region: sh.Region, SellerType: sh.SellerType, Cipher: sh.Cipher, Code: sh.Code})
+			ids = append(ids, sh.ID)
 		}
 	}
 	err = st.InTenant(ctx, userID, func(tx *store.Tx) error {
@@ -42,7 +45,7 @@ func Seller(ctx context.Context, st *store.Store, accounts *account.Service, sb 
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("demo: connect the sandbox shops: %w", err)
+		return 0, nil, fmt.Errorf("demo: connect the sandbox shops: %w", err)
 	}
-	return userID, nil
+	return userID, ids, nil
 }
