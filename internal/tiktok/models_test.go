@@ -255,3 +255,18 @@ func FuzzRecords(f *testing.F) {
 		_, _ = parseUnsettledOrder(raw, "JPY")
 	})
 }
+
+func TestUnsettledEstimatesReadUnderTheirEstNames(t *testing.T) {
+	raw := json.RawMessage(`{"order_id":"576461413038785001","currency":"USD","est_settlement_amount":"16.99",
+		"est_revenue_amount":"25.00","est_shipping_cost_amount":"-5.01","est_fee_tax_amount":"-3.00","est_future_amount":"1.00"}`)
+	u, err := parseUnsettledOrder(raw, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Settlement != usd(1699) || u.Revenue != usd(2500) || u.ShippingCost != usd(-501) || u.FeeTax != usd(-300) {
+		t.Fatalf("estimates %+v; want them in their fields", u.Amounts)
+	}
+	if _, moved := u.Other["est_settlement_amount"]; moved || u.Other["est_future_amount"] != usd(100) {
+		t.Fatalf("other %v: want the read estimates gone and an unknown one kept", u.Other)
+	}
+}

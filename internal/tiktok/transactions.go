@@ -341,7 +341,35 @@ func parseUnsettledOrder(raw json.RawMessage, pageCurrency string) (UnsettledOrd
 	f := fields{record: "unsettled order " + w.OrderID}
 	u := UnsettledOrder{OrderID: w.OrderID, OrderCreateTime: unixTime(w.OrderCreateTime),
 		EstimatedSettlementTime: unixTime(w.EstimatedSettlementTime), Amounts: f.amounts(&w.transactionWire, top, pageCurrency), Raw: raw}
+	u.readEstimates()
 	return u, f.err
+}
+
+// estimateKeys are the names estimates may come under: the 202507 endpoint's samples prefix them with "est_"
+// (UNCONFIRMED); a plain name, when sent, wins.
+var estimateKeys = []struct {
+	key   string
+	field func(*Amounts) *money.Amount
+}{
+	{"est_settlement_amount", func(a *Amounts) *money.Amount { return &a.Settlement }},
+	{"est_revenue_amount", func(a *Amounts) *money.Amount { return &a.Revenue }},
+	{"est_shipping_cost_amount", func(a *Amounts) *money.Amount { return &a.ShippingCost }},
+	{"est_fee_tax_amount", func(a *Amounts) *money.Amount { return &a.FeeTax }},
+	{"est_adjustment_amount", func(a *Amounts) *money.Amount { return &a.Adjustment }},
+}
+
+// readEstimates moves the "est_" amounts from Other into their fields, unless the plain name was sent.
+func (u *UnsettledOrder) readEstimates() {
+	for _, k := range estimateKeys {
+		v, ok := u.Other[k.key]
+		if !ok {
+			continue
+		}
+		if f := k.field(&u.Amounts); f.Minor == 0 {
+			*f = v
+			delete(u.Other, k.key)
+		}
+	}
 }
 
 // UnsettledOrders reads one page of a shop's orders awaiting settlement.
