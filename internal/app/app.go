@@ -136,7 +136,7 @@ func NewFor(ctx context.Context, cfg *config.Config, role Role, log *slog.Logger
 	client, err := tiktok.New(tiktok.Config{
 		APIBase: cfg.TikTok.APIBase, AuthBase: cfg.TikTok.AuthBase, AuthorizeURL: cfg.TikTok.AuthorizeURL,
 		AppKey: cfg.TikTok.AppKey, AppSecret: cfg.TikTok.AppSecret.Reveal(), ServiceID: cfg.TikTok.ServiceID,
-	}, tiktok.Options{})
+	}, tiktok.Options{ShopRate: cfg.TikTok.ShopRate})
 	if err != nil {
 		return nil, err
 	}

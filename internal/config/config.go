@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
@@ -124,6 +125,9 @@ type TikTok struct {
 	AppSecret                       Secret
 	// WebhookSecret signs TikTok's webhooks; TIKTOK_WEBHOOK_SECRET, else the app secret.
 	WebhookSecret Secret
+	// ShopRate is TIKTOK_SHOP_RATE: requests per second the client makes for one shop at full speed (TikTok's
+	// documented default is 10; a sandbox benchmark raises it to take the limit out of the measurement).
+	ShopRate float64
 }
 
 // Configured reports whether real TikTok credentials are set.
@@ -223,6 +227,7 @@ func Load(getenv Getenv, readFile func(string) ([]byte, error)) (*Config, error)
 	if c.TikTok.WebhookSecret = r.secret("TIKTOK_WEBHOOK_SECRET"); c.TikTok.WebhookSecret == "" {
 		c.TikTok.WebhookSecret = c.TikTok.AppSecret
 	}
+	c.TikTok.ShopRate = r.positive("TIKTOK_SHOP_RATE", 10)
 	if c.TikTok.Configured() && (c.TikTok.AppSecret == "" || c.TikTok.ServiceID == "") {
 		r.fail("TIKTOK_APP_KEY is set, so TIKTOK_APP_SECRET and TIKTOK_SERVICE_ID must be too")
 	}
@@ -459,6 +464,20 @@ func (r *reader) number(name string, def, lo, hi int) int {
 		return def
 	}
 	return n
+}
+
+// positive reads a number above zero, such as 10 or 2.5.
+func (r *reader) positive(name string, def float64) float64 {
+	raw := r.str(name, "")
+	if raw == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || f <= 0 {
+		r.fail("%s must be a positive number such as 10, got %q", name, raw)
+		return def
+	}
+	return f
 }
 
 func (r *reader) duration(name string, def time.Duration) time.Duration {

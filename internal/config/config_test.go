@@ -267,3 +267,18 @@ func TestSyncSettingsHaveDefaultsAndRefuseNonPositiveDurations(t *testing.T) {
 		}
 	}
 }
+
+func TestTikTokShopRateDefaultsToTenAndRefusesWhatIsNotAPositiveNumber(t *testing.T) {
+	c, err := load(map[string]string{}, nil)
+	if err != nil || c.TikTok.ShopRate != 10 {
+		t.Fatalf("default TIKTOK_SHOP_RATE = %v, %v; want 10", c.TikTok.ShopRate, err)
+	}
+	if c, err = load(map[string]string{"TIKTOK_SHOP_RATE": "2.5"}, nil); err != nil || c.TikTok.ShopRate != 2.5 {
+		t.Fatalf("TIKTOK_SHOP_RATE=2.5 gave %v, %v", c.TikTok.ShopRate, err)
+	}
+	for _, raw := range []string{"0", "-1", "fast", "NaN", "+Inf"} {
+		if _, err := load(map[string]string{"TIKTOK_SHOP_RATE": raw}, nil); err == nil || !strings.Contains(err.Error(), "TIKTOK_SHOP_RATE must be a positive number") {
+			t.Errorf("TIKTOK_SHOP_RATE=%s: err = %v", raw, err)
+		}
+	}
+}

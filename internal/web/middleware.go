@@ -38,7 +38,7 @@ func (s *Server) middleware() {
 	}
 	s.echo.Use(
 		s.redirectToHTTPS,
-		middleware.BodyLimit(s.opts.BodyLimit),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: s.opts.BodyLimit, Skipper: hasOwnBodyLimit}),
 		middleware.CSRFWithConfig(middleware.CSRFConfig{
 			TokenLookup:    "form:csrf_token,header:X-CSRF-Token",
 			ContextKey:     ctxCSRF,
@@ -54,6 +54,11 @@ func (s *Server) middleware() {
 		}),
 		s.loadSession,
 	)
+}
+
+// hasOwnBodyLimit is true for the routes that set a body limit of their own (uploads larger than a form).
+func hasOwnBodyLimit(c echo.Context) bool {
+	return c.Request().URL.Path == costsImportPath
 }
 
 // isMachineEndpoint is true for requests from machines (webhooks carry their own signatures; probes carry nothing).

@@ -1,5 +1,13 @@
 package web
 
+import (
+	"fmt"
+
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/profitline/profitline/internal/costs"
+)
+
 // routes is the whole route table, in one place.
 func (s *Server) routes() {
 	e := s.echo
@@ -59,4 +67,12 @@ func (s *Server) accountRoutes() {
 		in.GET("/oauth/tiktok/callback", s.connectCallback)
 		sensitive.POST("/settings/shops/disconnect", s.disconnect)
 	}
+
+	in.GET("/settings/costs", s.costsPage)
+	in.POST("/settings/costs", s.setCost)
+	in.POST("/settings/costs/fallback", s.setCostFallback)
+	// The file may be as large as costs allows, plus the multipart envelope; costs.Import says so in words when
+	// it is over, so this limit only stops what is far larger.
+	in.POST(costsImportPath, s.importCosts, middleware.BodyLimit(fmt.Sprintf("%dK", (costs.MaxImportBytes+64<<10)>>10)))
+	in.GET("/settings/costs/export.csv", s.exportCosts)
 }

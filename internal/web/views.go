@@ -35,6 +35,7 @@ var pageViews = map[string]any{
 	"security":    securityView{},
 	"reauth":      reauthView{},
 	"shops":       shopsView{},
+	"costs":       costsView{},
 }
 
 type views struct {

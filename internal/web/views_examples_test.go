@@ -49,6 +49,23 @@ func filledViews() map[string][]any {
 			{ShopID: "2", Name: "Glow UK", Region: "GB", GrantID: 2, Revoked: true, ConnectedAt: at, RevokedAt: &at, DataAsOf: &at},
 			{ShopID: "3", Name: "Glow FR", Region: "FR", GrantID: 3, Revoked: true, ConnectedAt: at, RevokedAt: &at},
 			{ShopID: "4", Name: "Glow XX", Region: "XX", GrantID: 4, Revoked: true, ConnectedAt: at}}}},
+		"costs": {costsView{}, costsView{ShopID: "1", ShopName: "Glow US", Shops: []costShop{{ShopID: "1", Name: "Glow US", Selected: true}}},
+			costsView{ShopID: "1", ShopName: "Glow US", Currency: "USD", OnlyMissing: true, SKUCount: "3", AllURL: "/settings/costs?shop=1"},
+			costsView{ShopID: "1", ShopName: "Glow US", Currency: "USD", SKUCount: "3", MissingURL: "/settings/costs?shop=1&missing=1"},
+			costsView{ShopID: "1", ShopName: "Glow US", Currency: "USD", Today: "2026-03-14", SKUCount: "1,204", Page: 2, OnlyMissing: true, Missing: 1, MissingText: "1",
+				RangeText: "101–200 of 1,204", PrevURL: "/settings/costs?shop=1", NextURL: "/settings/costs?shop=1&page=3",
+				AllURL: "/settings/costs?shop=1", MissingURL: "/settings/costs?shop=1&missing=1", ExportURL: "/settings/costs/export.csv?shop=1",
+				Fallback: "35", FallbackSet: true, MaxFileMiB: 2, MaxRowsText: "20,000", Flash: "Cost saved.",
+				Errors: formErrors{Form: "Nothing was applied.", Fields: map[string]string{"fallback_percent": "Bad.", "file": "Choose a file."}},
+				Shops:  []costShop{{ShopID: "1", Name: "Glow US", Selected: true}, {ShopID: "2", Name: "Glow UK"}},
+				Import: &importView{FileName: "costs.csv", More: 3, Problems: []importProblem{{Line: "File", Message: "Too large."}, {Line: "3", Column: "cost", Message: "Negative."}}},
+				SKUs: []costRow{
+					{Index: 0, SKUID: "1001", SellerSKU: "TEE-BLK-M", Title: "Black tee", UnitsSold: "1,204", HasCost: true, Landed: "$4.20", Since: "2026-01-01",
+						Product: "$3.00", Freight: "$1.00", Packaging: "$0.20", History: []costHistoryRow{{From: "2026-01-01", Landed: "$4.20", Current: true},
+							{From: "2026-12-01", Landed: "$4.50", Scheduled: true}, {From: "2025-01-01", Landed: "$4.00"}},
+						Edit: newCostEdit(0, "USD", map[string]string{"effective_from": "2026-03-14", "product_cost": "3.00"}, nil)},
+					{Index: 1, SKUID: "1002", UnitsSold: "0", History: []costHistoryRow{{From: "2026-12-01", Landed: "$1.00", Scheduled: true}},
+						Edit: newCostEdit(1, "USD", map[string]string{"product_cost": "-1"}, map[string]string{"sku": "Unknown.", "product_cost": "Negative.", "effective_from": "Bad date."})}}}},
 	}
 }
 

@@ -191,6 +191,13 @@ type Session struct {
 	RevocationSynced bool
 }
 
+type ShopCostSetting struct {
+	UserID      int64
+	ShopID      string
+	FallbackBps pgtype.Int4
+	UpdatedAt   time.Time
+}
+
 type Sku struct {
 	UserID    int64
 	ShopID    string
@@ -200,6 +207,20 @@ type Sku struct {
 	Currency  string
 	SalePrice int64
 	Inventory int64
+}
+
+type SkuCost struct {
+	UserID         int64
+	ShopID         string
+	SkuID          string
+	EffectiveFrom  pgtype.Date
+	Currency       string
+	ProductCost    int64
+	InboundFreight int64
+	Packaging      int64
+	LandedCost     int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 type Statement struct {

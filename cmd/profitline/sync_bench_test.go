@@ -1,0 +1,378 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/profitline/profitline/internal/clock"
+	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/syncer"
+	"github.com/profitline/profitline/internal/testenv"
+	"github.com/profitline/profitline/internal/tiktok/sandbox"
+	"github.com/profitline/profitline/internal/tiktoktest"
+)
+
+// These benchmarks sync a whole sandbox shop with the real binary (`profitline serve -workers`, a process of its
+// own, so its peak RSS is the worker's alone) and take minutes: each measures once, whatever b.N, and reports its
+// figures as metrics (ns/op is suppressed; sync_s is the end-to-end time). Results go in the README.
+
+// syncMeasure is one benchmark's figures, kept so that a repeat call (b.N > 1) reports them without syncing again.
+type syncMeasure map[string]float64
+
+var syncMeasured = map[string]syncMeasure{}
+
+// measureOnce runs measure the first time the named benchmark is called and reports its metrics every time.
+func measureOnce(b *testing.B, measure func(b *testing.B) syncMeasure) {
+	m, ok := syncMeasured[b.Name()]
+	if !ok {
+		m = measure(b)
+		syncMeasured[b.Name()] = m
+	} else {
+		b.Logf("measured once already (b.N = %d): the figures are those of the first run", b.N)
+	}
+	b.ReportMetric(0, "ns/op")
+	for unit, v := range m {
+		b.ReportMetric(v, unit)
+	}
+}
+
+// BenchmarkSyncOfAHundredThousandOrderShop syncs one sandbox shop of about 100,000 orders, with their returns and a
+// year of finance, served locally with no rate limit (TIKTOK_SHOP_RATE=1000000) and one long run budget
+// (SYNC_RUN_BUDGET=10m, so no run pauses). Then, in the same run, it bulk-loads the orders and lines it stored
+// into a fresh database the fastest way Postgres offers (COPY into a staging table, one merge): the raw rate the
+// sync is held to (the target is half of it or better), and peak RSS under 300 MB whatever the shop's size.
+func BenchmarkSyncOfAHundredThousandOrderShop(b *testing.B) {
+	measureOnce(b, func(b *testing.B) syncMeasure {
+		r := newSyncRig(b, func(c *sandbox.Config) { c.Shops, c.Days, c.OrdersPerDay = 1, 365, 275 })
+		r.env = append(r.env, "TIKTOK_SHOP_RATE=1000000", "SYNC_RUN_BUDGET=10m", "SYNC_BACKFILL=9600h") // 400 days
+		s := r.syncAll(b)
+		orders := s.timing[syncer.ResourceOrders]
+		m := syncMeasure{
+			"sync_s":        s.elapsed.Seconds(),
+			"orders_sync_s": orders.spent.Seconds(),
+			"orders/s":      float64(s.orders) / orders.spent.Seconds(),
+			"peak_rss_MB":   s.peakRSSMB,
+		}
+		raw := rawLoad(b, r)
+		m["raw_new_rows/s"] = raw.newRowsPerSec
+		m["raw_existing_rows/s"] = raw.existingRowsPerSec
+		m["raw_new_orders/s"] = raw.newOrdersPerSec
+		m["sync_vs_raw"] = m["orders/s"] / raw.newOrdersPerSec
+		b.Logf("%d orders (%d lines, %d returns, %d statement transactions): synced in %.1f s end to end, orders in %.1f s "+
+			"(%.0f orders/s, %d runs); peak RSS %.0f MB; raw COPY+merge of the same orders and lines %.0f orders/s "+
+			"(orders table alone %.0f new rows/s, %.0f existing rows/s); sync = %.2f of raw",
+			s.orders, s.want.LineItems, s.want.Returns, s.want.StatementTransactions, s.elapsed.Seconds(), orders.spent.Seconds(),
+			m["orders/s"], orders.runs, s.peakRSSMB, raw.newOrdersPerSec, raw.newRowsPerSec, raw.existingRowsPerSec, m["sync_vs_raw"])
+		return m
+	})
+}
+
+// BenchmarkSyncOfATenThousandOrderShopAtTheDefaultRateLimit syncs a shop of about 10,000 orders at TikTok's default
+// limit of 10 requests per second per shop, and compares the time with the floor the limit itself sets: every
+// request the shop's sync made, at 10 a second.
+func BenchmarkSyncOfATenThousandOrderShopAtTheDefaultRateLimit(b *testing.B) {
+	measureOnce(b, func(b *testing.B) syncMeasure {
+		r := newSyncRig(b, func(c *sandbox.Config) { c.Shops, c.Days, c.OrdersPerDay = 1, 40, 250 })
+		r.env = append(r.env, "SYNC_RUN_BUDGET=10m", "SYNC_BACKFILL=1200h") // 50 days; TIKTOK_SHOP_RATE left at 10
+		s := r.syncAll(b)
+		requests := r.tt.Sandbox.Calls(r.shop.Cipher)
+		floor := float64(requests) / 10
+		m := syncMeasure{
+			"sync_s":        s.elapsed.Seconds(),
+			"requests":      float64(requests),
+			"floor_s":       floor,
+			"sync/floor":    s.elapsed.Seconds() / floor,
+			"orders_sync_s": s.timing[syncer.ResourceOrders].spent.Seconds(),
+			"peak_rss_MB":   s.peakRSSMB,
+		}
+		b.Logf("%d orders: synced in %.1f s end to end with %d requests to TikTok; the limit's floor is %.1f s "+
+			"(%d requests / 10 per second): %.2fx the floor; peak RSS %.0f MB", s.orders, s.elapsed.Seconds(), requests, floor,
+			requests, m["sync/floor"], s.peakRSSMB)
+		return m
+	})
+}
+
+// synced is what one sync of the rig's shop measured.
+type synced struct {
+	elapsed   time.Duration // from starting the worker to everything stored
+	orders    int
+	want      sandbox.Totals
+	timing    map[string]resourceTiming
+	peakRSSMB float64
+}
+
+// resourceTiming is one resource's sync, from its runs: the first run's start to the last one's end.
+type resourceTiming struct {
+	spent          time.Duration
+	runs, pages    int
+	records, wrote int64
+}
+
+// syncAll starts a worker process, waits until the shop is synced, reads the worker's peak RSS and stops it.
+func (r *syncRig) syncAll(b *testing.B) synced {
+	b.Helper()
+	want := r.tt.Sandbox.Totals(r.shop.ID)
+	var before syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	start := time.Now()
+	worker, _ := r.serve(b, "-workers")
+	r.waitStored(b, 40*time.Minute)
+	elapsed := time.Since(start)
+	peak, cpu := procStatus(b, worker.Process.Pid)
+	_ = worker.Process.Kill()
+	_ = worker.Wait()
+	var after syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	timing := r.timing(b)
+	for _, res := range syncer.Resources() {
+		t := timing[res]
+		b.Logf("%-22s %6.1f s  %2d runs %5d pages %7d records %7d written", res, t.spent.Seconds(), t.runs, t.pages, t.records, t.wrote)
+	}
+	b.Logf("CPU: worker %.1f s, this process (the sandbox serving) %.1f s, over %.1f s of wall time", cpu.Seconds(),
+		(cpuOf(after) - cpuOf(before)).Seconds(), elapsed.Seconds())
+	return synced{elapsed: elapsed, orders: want.Orders, want: want, timing: timing, peakRSSMB: peak}
+}
+
+// waitStored is waitSynced, saying what differs while every run has succeeded but the totals do not match yet.
+func (r *syncRig) waitStored(b *testing.B, within time.Duration) {
+	b.Helper()
+	start, deadline := time.Now(), time.Now().Add(within)
+	said := false
+	for {
+		runs := r.runs(b)
+		done := len(runs) == len(syncer.Resources())
+		for _, run := range runs {
+			done = done && run.Status == "succeeded"
+		}
+		if done {
+			got, want, same := tiktoktest.SameAsSandbox(b, r.st, r.tt.Sandbox, r.userID, r.shop.ID)
+			if same {
+				return
+			}
+			if !said {
+				b.Logf("%.1f s: every run succeeded, but the tables hold\n%+v\nthe sandbox holds\n%+v", time.Since(start).Seconds(), got, want)
+				said = true
+			}
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("not synced within %s; latest runs: %+v", within, runs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// timing reads the runs of every resource of the rig's shop (as the owner role: sync_runs is a tenant table).
+func (r *syncRig) timing(b *testing.B) map[string]resourceTiming {
+	b.Helper()
+	ctx := context.Background()
+	conn := testenv.Connect(b, r.db.OwnerURL)
+	rows, err := conn.Query(ctx, `SELECT resource, extract(epoch FROM max(finished_at) - min(started_at))::float8, count(*), sum(pages_done), sum(records), sum(written)
+		FROM sync_runs WHERE user_id = $1 AND shop_id = $2 GROUP BY resource`, r.userID, r.shop.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		all, err := conn.Query(ctx, `SELECT resource, backfill, status, started_at, finished_at, pages_done, records, written, error
+			FROM sync_runs WHERE user_id = $1 AND shop_id = $2 ORDER BY id`, r.userID, r.shop.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for all.Next() {
+			v, _ := all.Values()
+			b.Logf("run %v", v)
+		}
+		all.Close()
+	}()
+	out := map[string]resourceTiming{}
+	for rows.Next() {
+		var res string
+		var spent float64
+		var t resourceTiming
+		if err := rows.Scan(&res, &spent, &t.runs, &t.pages, &t.records, &t.wrote); err != nil {
+			b.Fatal(err)
+		}
+		t.spent = time.Duration(spent * float64(time.Second))
+		out[res] = t
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// procStatus reads a process's peak resident set (VmHWM, in MB) and the CPU time it has used.
+func procStatus(b *testing.B, pid int) (peakMB float64, cpu time.Duration) {
+	b.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			if err != nil {
+				b.Fatalf("VmHWM %q: %v", rest, err)
+			}
+			peakMB = kb / 1024
+		}
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100/s).
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return peakMB, time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+func cpuOf(u syscall.Rusage) time.Duration {
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+}
+
+// rawRates are the bulk-load rates of the rows the sync stored.
+type rawRates struct {
+	newRowsPerSec      float64 // orders table alone, every row new
+	existingRowsPerSec float64 // orders table alone, every row already there (and rewritten)
+	newOrdersPerSec    float64 // orders with their lines, every row new: what the sync does
+}
+
+// table is the rows of one table, every column, as they were stored.
+type table struct {
+	name string
+	key  []string
+	cols []string
+	rows [][]any
+}
+
+// rawLoad reads the orders and order lines the sync stored and bulk-loads them into a fresh database, twice.
+func rawLoad(b *testing.B, r *syncRig) rawRates {
+	b.Helper()
+	ctx := context.Background()
+	src := testenv.Connect(b, r.db.OwnerURL)
+	orders := readTable(b, src, "orders", []string{"user_id", "shop_id", "order_id"}, r.userID, r.shop.ID)
+	lines := readTable(b, src, "order_lines", []string{"user_id", "shop_id", "order_id", "line_id"}, r.userID, r.shop.ID)
+	payload := 0
+	for i, c := range orders.cols {
+		if c == "payload_sealed" {
+			for _, row := range orders.rows {
+				payload += len(row[i].([]byte))
+			}
+		}
+	}
+	b.Logf("raw load: %d orders (sealed payload %d bytes on average), %d lines", len(orders.rows), payload/max(len(orders.rows), 1), len(lines.rows))
+
+	// A fresh database with a tenant of its own to own the rows. The owner role has BYPASSRLS: the load measures
+	// Postgres, not the row-level security check (one comparison per row).
+	db := testenv.NewDB(b)
+	st, err := store.Open(ctx, db.AppURL, r.keys, clock.System{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	userID, err := st.CreateTenant(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	orders.setUser(userID)
+	lines.setUser(userID)
+	dst := testenv.Connect(b, db.OwnerURL)
+
+	load := func(what string) (ordersTime, total time.Duration) {
+		start := time.Now()
+		tx, err := dst.Begin(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		ordersTime = merge(b, tx, orders)
+		linesTime := merge(b, tx, lines)
+		if err := tx.Commit(ctx); err != nil {
+			b.Fatal(err)
+		}
+		total = time.Since(start)
+		b.Logf("raw load, %s rows: orders %.2f s (%.0f rows/s), lines %.2f s (%.0f rows/s), with commit %.2f s (%.0f orders/s)", what,
+			ordersTime.Seconds(), float64(len(orders.rows))/ordersTime.Seconds(), linesTime.Seconds(),
+			float64(len(lines.rows))/linesTime.Seconds(), total.Seconds(), float64(len(orders.rows))/total.Seconds())
+		return ordersTime, total
+	}
+	newOrders, newTotal := load("new")
+	existingOrders, _ := load("existing")
+	n := float64(len(orders.rows))
+	return rawRates{newRowsPerSec: n / newOrders.Seconds(), existingRowsPerSec: n / existingOrders.Seconds(), newOrdersPerSec: n / newTotal.Seconds()}
+}
+
+func readTable(b *testing.B, conn *pgx.Conn, name string, key []string, userID int64, shopID string) *table {
+	b.Helper()
+	rows, err := conn.Query(context.Background(), `SELECT * FROM `+pgx.Identifier{name}.Sanitize()+` WHERE user_id = $1 AND shop_id = $2`, userID, shopID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	t := &table{name: name, key: key}
+	for _, f := range rows.FieldDescriptions() {
+		t.cols = append(t.cols, f.Name)
+	}
+	for rows.Next() {
+		v, err := rows.Values()
+		if err != nil {
+			b.Fatal(err)
+		}
+		t.rows = append(t.rows, v)
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return t
+}
+
+func (t *table) setUser(userID int64) {
+	for i, c := range t.cols {
+		if c == "user_id" {
+			for _, row := range t.rows {
+				row[i] = userID
+			}
+		}
+	}
+}
+
+// merge copies t's rows into a staging table and merges them into t's table in one statement; a row that exists is
+// rewritten, as a re-sync of changed records would.
+func merge(b *testing.B, tx pgx.Tx, t *table) time.Duration {
+	b.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	staging := "staging_" + t.name
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE TEMP TABLE %s (LIKE %s) ON COMMIT DROP`, staging, pgx.Identifier{t.name}.Sanitize())); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{staging}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
+		b.Fatal(err)
+	}
+	cols := make([]string, len(t.cols))
+	var set []string
+	for i, c := range t.cols {
+		cols[i] = pgx.Identifier{c}.Sanitize()
+		if !slices.Contains(t.key, c) {
+			set = append(set, cols[i]+" = EXCLUDED."+cols[i])
+		}
+	}
+	list := strings.Join(cols, ", ")
+	sql := fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s ON CONFLICT (%s) DO UPDATE SET %s`, pgx.Identifier{t.name}.Sanitize(),
+		list, list, staging, strings.Join(t.key, ", "), strings.Join(set, ", "))
+	if _, err := tx.Exec(ctx, sql); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
