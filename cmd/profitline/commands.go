@@ -18,6 +18,7 @@ func commands() []command {
 		{"serve", "serve the web app and run the job workers, or either alone: serve [-web | -workers] (configured from the environment; see README)", serveCmd},
 		{"dev", "bring up a local database and Redis, migrate, and serve (what `make run` does)", devCmd},
 		{"migrate", "apply database migrations as the owner role: migrate [up|status]", migrateCmd},
+		{"rollups", "recompute the profit rows from the synced rows: rollups rebuild [-user ID]", rollupsCmd},
 		{"keys", "manage the data key ring: keys generate [--id N] | keys rotate", keysCmd},
 		{"tiktok", "operator tools: tiktok sign | tiktok webhook-sign (run without arguments for usage)", tiktokCmd},
 		{"sandbox", "serve the TikTok sandbox with the demo shops alone: sandbox [--addr 127.0.0.1:9090]", sandboxCmd},

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/localdev"
+	"github.com/profitline/profitline/internal/profit"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/tenantdb"
@@ -156,6 +159,50 @@ func TestTwoWorkerProcessesSyncEverythingOnceWithoutFetchingAPageTwice(t *testin
 	if dup := r.tt.Sandbox.DuplicatePages(r.shop.Cipher); len(dup) > 0 {
 		t.Fatalf("TikTok served %d pages more than once, e.g. %s", len(dup), dup[0])
 	}
+	// Both processes kept the profit rollups as they wrote, sometimes the same orders at once; a rebuild from the
+	// rows by the operator's command must find them exactly right.
+	synced := r.dailyProfit(t)
+	if len(synced) == 0 {
+		t.Fatal("the sync left no daily profit rows")
+	}
+	cmd := exec.Command(bin, "rollups", "rebuild", "-user", fmt.Sprint(r.userID))
+	cmd.Env = r.env
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "rebuilt the profit rows of 1 sellers") {
+		t.Fatalf("rollups rebuild: %v\n%s", err, out)
+	}
+	if rebuilt := r.dailyProfit(t); !slices.Equal(rebuilt, synced) {
+		t.Fatalf("the rebuild changed the daily profit rows:\n%d rows after the sync, %d after the rebuild", len(synced), len(rebuilt))
+	}
+}
+
+// dailyProfit is the seller's daily_profit rows whose measures are not all zero, as JSON, in key order.
+func (r *syncRig) dailyProfit(t *testing.T) []string {
+	t.Helper()
+	conn := testenv.Connect(t, r.db.OwnerURL)
+	rows, err := conn.Query(context.Background(), `SELECT to_jsonb(d) FROM daily_profit d WHERE user_id = $1 ORDER BY shop_id, sku_id, day, currency`, r.userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var m map[string]any
+		if err := rows.Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		zero := true
+		for _, name := range profit.MeasureNames() {
+			zero = zero && m[name] == 0.0
+		}
+		if !zero {
+			b, _ := json.Marshal(m)
+			out = append(out, string(b))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestAWorkerKilledMidSyncIsReplacedAndTheResultIsTheSame(t *testing.T) {

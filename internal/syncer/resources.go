@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/profitline/profitline/internal/money"
+	"github.com/profitline/profitline/internal/rollup"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/tenantdb"
 	"github.com/profitline/profitline/internal/tiktok"
@@ -156,6 +157,8 @@ func (j *run) writeOrders(ctx context.Context, tx *store.Tx, orders []tiktok.Ord
 		p.SellerDiscounts = append(p.SellerDiscounts, pay.SellerDiscount.Minor)
 		p.PlatformDiscounts = append(p.PlatformDiscounts, pay.PlatformDiscount.Minor)
 		p.Taxes = append(p.Taxes, pay.Tax.Minor)
+		p.ShippingSellerDiscounts = append(p.ShippingSellerDiscounts, pay.ShippingFeeSellerDiscount.Minor)
+		p.ShippingPlatformDiscounts = append(p.ShippingPlatformDiscounts, pay.ShippingFeePlatformDiscount.Minor)
 		p.TotalAmounts = append(p.TotalAmounts, pay.TotalAmount.Minor)
 		p.Payloads = append(p.Payloads, sealed)
 		for _, li := range o.LineItems {
@@ -178,11 +181,21 @@ func (j *run) writeOrders(ctx context.Context, tx *store.Tx, orders []tiktok.Ord
 		}
 	}
 	n, err := tx.Q.UpsertOrders(ctx, p)
-	if err != nil || len(l.LineIds) == 0 {
+	if err != nil {
 		return n, err
 	}
-	_, err = tx.Q.UpsertOrderLines(ctx, l)
-	return n, err
+	if len(l.LineIds) > 0 {
+		if _, err := tx.Q.UpsertOrderLines(ctx, l); err != nil {
+			return n, err
+		}
+	}
+	return n, j.refreshProfit(ctx, tx, p.OrderIds)
+}
+
+// refreshProfit brings the profit of the orders ids up to date with what this page wrote, in its transaction.
+func (j *run) refreshProfit(ctx context.Context, tx *store.Tx, ids []string) error {
+	_, err := rollup.Refresh(ctx, tx, j.shopID, ids)
+	return err
 }
 
 // --- returns ---
@@ -247,6 +260,11 @@ func (j *run) writeReturns(ctx context.Context, tx *store.Tx, returns []tiktok.R
 		p.RefundSubtotals = append(p.RefundSubtotals, ref.Subtotal.Minor)
 		p.RefundShippings = append(p.RefundShippings, ref.ShippingFee.Minor)
 		p.RefundTaxes = append(p.RefundTaxes, ref.Tax.Minor)
+		var label int64
+		for _, f := range r.ShippingFees {
+			label += f.SellerPaidReturnShippingFee.Minor
+		}
+		p.SellerPaidReturnShippings = append(p.SellerPaidReturnShippings, label)
 		p.NextActions = append(p.NextActions, string(actionsJSON))
 		p.NextDeadlines = append(p.NextDeadlines, deadline)
 		p.Payloads = append(p.Payloads, sealed)
@@ -265,11 +283,15 @@ func (j *run) writeReturns(ctx context.Context, tx *store.Tx, returns []tiktok.R
 		}
 	}
 	n, err := tx.Q.UpsertReturns(ctx, p)
-	if err != nil || len(l.LineIds) == 0 {
+	if err != nil {
 		return n, err
 	}
-	_, err = tx.Q.UpsertReturnLines(ctx, l)
-	return n, err
+	if len(l.LineIds) > 0 {
+		if _, err := tx.Q.UpsertReturnLines(ctx, l); err != nil {
+			return n, err
+		}
+	}
+	return n, j.refreshProfit(ctx, tx, p.OrderIds)
 }
 
 // --- products ---
@@ -414,8 +436,13 @@ func readTransactions(ctx context.Context, j *run) error {
 		var also func(ctx context.Context, tx *store.Tx) error
 		if done {
 			also = func(ctx context.Context, tx *store.Tx) error {
-				return tx.Q.MarkStatementTransactionsSynced(ctx, tenantdb.MarkStatementTransactionsSyncedParams{
-					UserID: j.userID, ShopID: j.shopID, StatementID: id, Now: tx.Now()})
+				if err := tx.Q.MarkStatementTransactionsSynced(ctx, tenantdb.MarkStatementTransactionsSyncedParams{
+					UserID: j.userID, ShopID: j.shopID, StatementID: id, Now: tx.Now()}); err != nil || !last {
+					return err
+				}
+				// Every settlement read: the shop's fee rates, which estimates are made with, may have moved.
+				_, err := rollup.ObserveRates(ctx, tx, j.shopID, tx.Now())
+				return err
 			}
 		}
 		var advance time.Time
@@ -489,7 +516,22 @@ func (j *run) writeTransactions(ctx context.Context, tx *store.Tx, statementID s
 		p.OtherAmounts = append(p.OtherAmounts, other)
 		p.Payloads = append(p.Payloads, sealed)
 	}
-	return tx.Q.UpsertStatementTransactions(ctx, p)
+	n, err := tx.Q.UpsertStatementTransactions(ctx, p)
+	if err != nil {
+		return n, err
+	}
+	return n, j.refreshProfit(ctx, tx, orderIDs(p.OrderIds))
+}
+
+// orderIDs are the distinct order ids of a page of settlement rows (a row that names no order is left out).
+func orderIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // otherAmounts is every amount of a transaction that has no column of its own, by where TikTok put it: the fees a
@@ -624,5 +666,9 @@ func (j *run) writeUnsettled(ctx context.Context, tx *store.Tx, started time.Tim
 		p.FeeTaxes = append(p.FeeTaxes, u.FeeTax.Minor)
 		p.Payloads = append(p.Payloads, sealed)
 	}
-	return tx.Q.UpsertUnsettledOrders(ctx, p)
+	n, err := tx.Q.UpsertUnsettledOrders(ctx, p)
+	if err != nil {
+		return n, err
+	}
+	return n, j.refreshProfit(ctx, tx, p.OrderIds)
 }

@@ -392,6 +392,7 @@ func TestARevokedShopCannotSyncAndItsFrozenDataSaysWhenItIsFrom(t *testing.T) {
 			DeliveryTimes: []time.Time{{}, {}}, CancelTimes: []time.Time{{}, {}}, ShippingTypes: []string{"TIKTOK", "TIKTOK"},
 			IsSamples: []bool{false, false}, LineCounts: []int32{1, 1}, SubTotals: []int64{199900, 1}, ShippingFees: []int64{0, 0},
 			SellerDiscounts: []int64{0, 0}, PlatformDiscounts: []int64{0, 0}, Taxes: []int64{0, 0}, TotalAmounts: []int64{199900, 1},
+			ShippingSellerDiscounts: []int64{0, 0}, ShippingPlatformDiscounts: []int64{0, 0},
 			Payloads: [][]byte{[]byte("sealed"), []byte("sealed")}, SyncedAt: asOf})
 		return err
 	})

@@ -3,7 +3,7 @@
 -- Absent times arrive as the zero time and are stored as NULL.
 INSERT INTO orders (user_id, shop_id, order_id, status, currency, create_time, update_time, paid_time, delivery_time,
     cancel_time, shipping_type, is_sample, line_count, sub_total, shipping_fee, seller_discount, platform_discount,
-    tax, total_amount, payload_sealed, synced_at)
+    tax, total_amount, shipping_seller_discount, shipping_platform_discount, payload_sealed, synced_at)
 -- Several single-array unnests in one select list advance together, row by row (PostgreSQL 10 and later).
 SELECT @user_id::bigint, @shop_id::text, unnest(@order_ids::text[]), unnest(@statuses::text[]),
     unnest(@currencies::text[]), unnest(@create_times::timestamptz[]), unnest(@update_times::timestamptz[]),
@@ -12,7 +12,8 @@ SELECT @user_id::bigint, @shop_id::text, unnest(@order_ids::text[]), unnest(@sta
     nullif(unnest(@cancel_times::timestamptz[]), '0001-01-01 00:00:00Z'), unnest(@shipping_types::text[]),
     unnest(@is_samples::boolean[]), unnest(@line_counts::integer[]), unnest(@sub_totals::bigint[]),
     unnest(@shipping_fees::bigint[]), unnest(@seller_discounts::bigint[]), unnest(@platform_discounts::bigint[]),
-    unnest(@taxes::bigint[]), unnest(@total_amounts::bigint[]), unnest(@payloads::bytea[]), @synced_at::timestamptz
+    unnest(@taxes::bigint[]), unnest(@total_amounts::bigint[]), unnest(@shipping_seller_discounts::bigint[]),
+    unnest(@shipping_platform_discounts::bigint[]), unnest(@payloads::bytea[]), @synced_at::timestamptz
 ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET
     status = EXCLUDED.status, currency = EXCLUDED.currency, update_time = EXCLUDED.update_time,
     paid_time = EXCLUDED.paid_time, delivery_time = EXCLUDED.delivery_time, cancel_time = EXCLUDED.cancel_time,
@@ -20,7 +21,8 @@ ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET
     is_sample = EXCLUDED.is_sample, line_count = EXCLUDED.line_count, sub_total = EXCLUDED.sub_total,
     shipping_fee = EXCLUDED.shipping_fee, seller_discount = EXCLUDED.seller_discount,
     platform_discount = EXCLUDED.platform_discount, tax = EXCLUDED.tax, total_amount = EXCLUDED.total_amount,
-    payload_sealed = EXCLUDED.payload_sealed, synced_at = EXCLUDED.synced_at
+    shipping_seller_discount = EXCLUDED.shipping_seller_discount,
+    shipping_platform_discount = EXCLUDED.shipping_platform_discount, payload_sealed = EXCLUDED.payload_sealed, synced_at = EXCLUDED.synced_at
 WHERE orders.update_time < EXCLUDED.update_time;
 
 -- name: UpsertOrderLines :execrows

@@ -76,7 +76,7 @@ func Seed(t testing.TB, st *store.Store, userID int64, shopID, currency string, 
 				for _, col := range []*[]int64{&orders.SubTotals, &orders.TotalAmounts} {
 					*col = append(*col, price)
 				}
-				for _, col := range []*[]int64{&orders.ShippingFees, &orders.SellerDiscounts, &orders.PlatformDiscounts, &orders.Taxes} {
+				for _, col := range []*[]int64{&orders.ShippingFees, &orders.SellerDiscounts, &orders.PlatformDiscounts, &orders.Taxes, &orders.ShippingSellerDiscounts, &orders.ShippingPlatformDiscounts} {
 					*col = append(*col, 0)
 				}
 				orders.Payloads = append(orders.Payloads, []byte("sealed"))

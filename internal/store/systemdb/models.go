@@ -19,6 +19,57 @@ type AuditLog struct {
 	Detail []byte
 }
 
+type DailyProfit struct {
+	UserID                  int64
+	ShopID                  string
+	SkuID                   string
+	Day                     pgtype.Date
+	Currency                string
+	SellerSku               string
+	Orders                  int64
+	Units                   int64
+	SettledOrders           int64
+	SampleOrders            int64
+	RefundedOrders          int64
+	CostUnknownOrders       int64
+	UnreconciledOrders      int64
+	UnsoldOrders            int64
+	GrossSales              int64
+	SellerDiscount          int64
+	PlatformDiscount        int64
+	NetSales                int64
+	Refunds                 int64
+	OtherRevenue            int64
+	ShippingCharged         int64
+	ShippingSellerDiscount  int64
+	ShippingCost            int64
+	ReturnShippingCost      int64
+	FeeReferral             int64
+	FeePlatformCommission   int64
+	FeeTransaction          int64
+	FeeSfp                  int64
+	FeeFlashSale            int64
+	FeeLive                 int64
+	FeeVoucher              int64
+	FeeRefundAdministration int64
+	FeeOther                int64
+	AffiliateStandard       int64
+	AffiliatePartner        int64
+	AffiliateAds            int64
+	TaxOnFees               int64
+	Adjustments             int64
+	CostOfGoods             int64
+	CostReturned            int64
+	MarketingGoods          int64
+	MarketingShipping       int64
+	TaxCollected            int64
+	Settlement              int64
+	SettlementReported      int64
+	Unreconciled            int64
+	NetSalesWithoutCost     int64
+	NetProfit               int64
+}
+
 type DataKey struct {
 	UserID    int64
 	KeyID     int64
@@ -75,27 +126,29 @@ type OauthState struct {
 }
 
 type Order struct {
-	UserID           int64
-	ShopID           string
-	OrderID          string
-	Status           string
-	Currency         string
-	CreateTime       time.Time
-	UpdateTime       time.Time
-	IsSample         bool
-	LineCount        int32
-	SubTotal         int64
-	ShippingFee      int64
-	SellerDiscount   int64
-	PlatformDiscount int64
-	Tax              int64
-	TotalAmount      int64
-	PayloadSealed    []byte
-	SyncedAt         time.Time
-	PaidTime         *time.Time
-	DeliveryTime     *time.Time
-	CancelTime       *time.Time
-	ShippingType     string
+	UserID                   int64
+	ShopID                   string
+	OrderID                  string
+	Status                   string
+	Currency                 string
+	CreateTime               time.Time
+	UpdateTime               time.Time
+	IsSample                 bool
+	LineCount                int32
+	SubTotal                 int64
+	ShippingFee              int64
+	SellerDiscount           int64
+	PlatformDiscount         int64
+	Tax                      int64
+	TotalAmount              int64
+	PayloadSealed            []byte
+	SyncedAt                 time.Time
+	PaidTime                 *time.Time
+	DeliveryTime             *time.Time
+	CancelTime               *time.Time
+	ShippingType             string
+	ShippingSellerDiscount   int64
+	ShippingPlatformDiscount int64
 }
 
 type OrderLine struct {
@@ -113,6 +166,62 @@ type OrderLine struct {
 	PlatformDiscount int64
 	DisplayStatus    string
 	IsGift           bool
+}
+
+type OrderProfit struct {
+	UserID                  int64
+	ShopID                  string
+	OrderID                 string
+	SkuID                   string
+	SellerSku               string
+	Day                     pgtype.Date
+	CreateTime              time.Time
+	Currency                string
+	State                   string
+	Flags                   int32
+	EstimatedNetProfit      int64
+	Orders                  int64
+	Units                   int64
+	SettledOrders           int64
+	SampleOrders            int64
+	RefundedOrders          int64
+	CostUnknownOrders       int64
+	UnreconciledOrders      int64
+	UnsoldOrders            int64
+	GrossSales              int64
+	SellerDiscount          int64
+	PlatformDiscount        int64
+	NetSales                int64
+	Refunds                 int64
+	OtherRevenue            int64
+	ShippingCharged         int64
+	ShippingSellerDiscount  int64
+	ShippingCost            int64
+	ReturnShippingCost      int64
+	FeeReferral             int64
+	FeePlatformCommission   int64
+	FeeTransaction          int64
+	FeeSfp                  int64
+	FeeFlashSale            int64
+	FeeLive                 int64
+	FeeVoucher              int64
+	FeeRefundAdministration int64
+	FeeOther                int64
+	AffiliateStandard       int64
+	AffiliatePartner        int64
+	AffiliateAds            int64
+	TaxOnFees               int64
+	Adjustments             int64
+	CostOfGoods             int64
+	CostReturned            int64
+	MarketingGoods          int64
+	MarketingShipping       int64
+	TaxCollected            int64
+	Settlement              int64
+	SettlementReported      int64
+	Unreconciled            int64
+	NetSalesWithoutCost     int64
+	NetProfit               int64
 }
 
 type Payment struct {
@@ -145,26 +254,32 @@ type Product struct {
 	SyncedAt      time.Time
 }
 
+type ProfitVersion struct {
+	UserID  int64
+	Version int64
+}
+
 type Return struct {
-	UserID            int64
-	ShopID            string
-	ReturnID          string
-	OrderID           string
-	ReturnType        string
-	Status            string
-	ArbitrationStatus string
-	Reason            string
-	CreateTime        time.Time
-	UpdateTime        time.Time
-	Currency          string
-	RefundTotal       int64
-	RefundSubtotal    int64
-	RefundShipping    int64
-	RefundTax         int64
-	NextActions       []byte
-	NextDeadline      *time.Time
-	PayloadSealed     []byte
-	SyncedAt          time.Time
+	UserID                   int64
+	ShopID                   string
+	ReturnID                 string
+	OrderID                  string
+	ReturnType               string
+	Status                   string
+	ArbitrationStatus        string
+	Reason                   string
+	CreateTime               time.Time
+	UpdateTime               time.Time
+	Currency                 string
+	RefundTotal              int64
+	RefundSubtotal           int64
+	RefundShipping           int64
+	RefundTax                int64
+	NextActions              []byte
+	NextDeadline             *time.Time
+	PayloadSealed            []byte
+	SyncedAt                 time.Time
+	SellerPaidReturnShipping int64
 }
 
 type ReturnLine struct {
@@ -196,6 +311,15 @@ type ShopCostSetting struct {
 	ShopID      string
 	FallbackBps pgtype.Int4
 	UpdatedAt   time.Time
+}
+
+type ShopFeeRate struct {
+	UserID        int64
+	ShopID        string
+	Currency      string
+	Rates         []byte
+	SettledOrders int64
+	ObservedAt    time.Time
 }
 
 type Sku struct {
@@ -370,6 +494,7 @@ type User struct {
 	EmailSealed     []byte
 	PasswordHash    string
 	EmailVerifiedAt *time.Time
+	TimeZone        string
 }
 
 type WebhookEvent struct {

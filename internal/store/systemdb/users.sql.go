@@ -32,3 +32,27 @@ func (q *Queries) UserIDByEmailIndex(ctx context.Context, emailIndex []byte) (in
 	err := row.Scan(&id)
 	return id, err
 }
+
+const usersWithShops = `-- name: UsersWithShops :many
+SELECT u.user_id::bigint AS user_id FROM system.users_with_shops() u
+`
+
+func (q *Queries) UsersWithShops(ctx context.Context) ([]int64, error) {
+	rows, err := q.db.Query(ctx, usersWithShops)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var user_id int64
+		if err := rows.Scan(&user_id); err != nil {
+			return nil, err
+		}
+		items = append(items, user_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -131,7 +131,7 @@ func (q *Queries) UpsertOrderLines(ctx context.Context, arg UpsertOrderLinesPara
 const upsertOrders = `-- name: UpsertOrders :execrows
 INSERT INTO orders (user_id, shop_id, order_id, status, currency, create_time, update_time, paid_time, delivery_time,
     cancel_time, shipping_type, is_sample, line_count, sub_total, shipping_fee, seller_discount, platform_discount,
-    tax, total_amount, payload_sealed, synced_at)
+    tax, total_amount, shipping_seller_discount, shipping_platform_discount, payload_sealed, synced_at)
 SELECT $1::bigint, $2::text, unnest($3::text[]), unnest($4::text[]),
     unnest($5::text[]), unnest($6::timestamptz[]), unnest($7::timestamptz[]),
     nullif(unnest($8::timestamptz[]), '0001-01-01 00:00:00Z'),
@@ -139,7 +139,8 @@ SELECT $1::bigint, $2::text, unnest($3::text[]), unnest($4::text[]),
     nullif(unnest($10::timestamptz[]), '0001-01-01 00:00:00Z'), unnest($11::text[]),
     unnest($12::boolean[]), unnest($13::integer[]), unnest($14::bigint[]),
     unnest($15::bigint[]), unnest($16::bigint[]), unnest($17::bigint[]),
-    unnest($18::bigint[]), unnest($19::bigint[]), unnest($20::bytea[]), $21::timestamptz
+    unnest($18::bigint[]), unnest($19::bigint[]), unnest($20::bigint[]),
+    unnest($21::bigint[]), unnest($22::bytea[]), $23::timestamptz
 ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET
     status = EXCLUDED.status, currency = EXCLUDED.currency, update_time = EXCLUDED.update_time,
     paid_time = EXCLUDED.paid_time, delivery_time = EXCLUDED.delivery_time, cancel_time = EXCLUDED.cancel_time,
@@ -147,32 +148,35 @@ ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET
     is_sample = EXCLUDED.is_sample, line_count = EXCLUDED.line_count, sub_total = EXCLUDED.sub_total,
     shipping_fee = EXCLUDED.shipping_fee, seller_discount = EXCLUDED.seller_discount,
     platform_discount = EXCLUDED.platform_discount, tax = EXCLUDED.tax, total_amount = EXCLUDED.total_amount,
-    payload_sealed = EXCLUDED.payload_sealed, synced_at = EXCLUDED.synced_at
+    shipping_seller_discount = EXCLUDED.shipping_seller_discount,
+    shipping_platform_discount = EXCLUDED.shipping_platform_discount, payload_sealed = EXCLUDED.payload_sealed, synced_at = EXCLUDED.synced_at
 WHERE orders.update_time < EXCLUDED.update_time
 `
 
 type UpsertOrdersParams struct {
-	UserID            int64
-	ShopID            string
-	OrderIds          []string
-	Statuses          []string
-	Currencies        []string
-	CreateTimes       []time.Time
-	UpdateTimes       []time.Time
-	PaidTimes         []time.Time
-	DeliveryTimes     []time.Time
-	CancelTimes       []time.Time
-	ShippingTypes     []string
-	IsSamples         []bool
-	LineCounts        []int32
-	SubTotals         []int64
-	ShippingFees      []int64
-	SellerDiscounts   []int64
-	PlatformDiscounts []int64
-	Taxes             []int64
-	TotalAmounts      []int64
-	Payloads          [][]byte
-	SyncedAt          time.Time
+	UserID                    int64
+	ShopID                    string
+	OrderIds                  []string
+	Statuses                  []string
+	Currencies                []string
+	CreateTimes               []time.Time
+	UpdateTimes               []time.Time
+	PaidTimes                 []time.Time
+	DeliveryTimes             []time.Time
+	CancelTimes               []time.Time
+	ShippingTypes             []string
+	IsSamples                 []bool
+	LineCounts                []int32
+	SubTotals                 []int64
+	ShippingFees              []int64
+	SellerDiscounts           []int64
+	PlatformDiscounts         []int64
+	Taxes                     []int64
+	TotalAmounts              []int64
+	ShippingSellerDiscounts   []int64
+	ShippingPlatformDiscounts []int64
+	Payloads                  [][]byte
+	SyncedAt                  time.Time
 }
 
 // One statement for a whole page. A row is written only when it is new or TikTok's update_time moved forward.
@@ -199,6 +203,8 @@ func (q *Queries) UpsertOrders(ctx context.Context, arg UpsertOrdersParams) (int
 		arg.PlatformDiscounts,
 		arg.Taxes,
 		arg.TotalAmounts,
+		arg.ShippingSellerDiscounts,
+		arg.ShippingPlatformDiscounts,
 		arg.Payloads,
 		arg.SyncedAt,
 	)

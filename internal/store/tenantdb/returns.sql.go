@@ -79,44 +79,45 @@ func (q *Queries) UpsertReturnLines(ctx context.Context, arg UpsertReturnLinesPa
 const upsertReturns = `-- name: UpsertReturns :execrows
 INSERT INTO returns (user_id, shop_id, return_id, order_id, return_type, status, arbitration_status, reason,
     create_time, update_time, currency, refund_total, refund_subtotal, refund_shipping, refund_tax, next_actions,
-    next_deadline, payload_sealed, synced_at)
+    next_deadline, seller_paid_return_shipping, payload_sealed, synced_at)
 SELECT $1::bigint, $2::text, unnest($3::text[]), unnest($4::text[]),
     unnest($5::text[]), unnest($6::text[]), unnest($7::text[]),
     unnest($8::text[]), unnest($9::timestamptz[]), unnest($10::timestamptz[]),
     unnest($11::text[]), unnest($12::bigint[]), unnest($13::bigint[]),
     unnest($14::bigint[]), unnest($15::bigint[]), unnest($16::text[])::jsonb,
-    nullif(unnest($17::timestamptz[]), '0001-01-01 00:00:00Z'), unnest($18::bytea[]),
-    $19::timestamptz
+    nullif(unnest($17::timestamptz[]), '0001-01-01 00:00:00Z'),
+    unnest($18::bigint[]), unnest($19::bytea[]), $20::timestamptz
 ON CONFLICT (user_id, shop_id, return_id) DO UPDATE SET
     order_id = EXCLUDED.order_id, return_type = EXCLUDED.return_type, status = EXCLUDED.status,
     arbitration_status = EXCLUDED.arbitration_status, reason = EXCLUDED.reason, update_time = EXCLUDED.update_time,
     currency = EXCLUDED.currency, refund_total = EXCLUDED.refund_total, refund_subtotal = EXCLUDED.refund_subtotal,
     refund_shipping = EXCLUDED.refund_shipping, refund_tax = EXCLUDED.refund_tax,
     next_actions = EXCLUDED.next_actions, next_deadline = EXCLUDED.next_deadline,
-    payload_sealed = EXCLUDED.payload_sealed, synced_at = EXCLUDED.synced_at
+    seller_paid_return_shipping = EXCLUDED.seller_paid_return_shipping, payload_sealed = EXCLUDED.payload_sealed, synced_at = EXCLUDED.synced_at
 WHERE returns.update_time < EXCLUDED.update_time
 `
 
 type UpsertReturnsParams struct {
-	UserID              int64
-	ShopID              string
-	ReturnIds           []string
-	OrderIds            []string
-	ReturnTypes         []string
-	Statuses            []string
-	ArbitrationStatuses []string
-	Reasons             []string
-	CreateTimes         []time.Time
-	UpdateTimes         []time.Time
-	Currencies          []string
-	RefundTotals        []int64
-	RefundSubtotals     []int64
-	RefundShippings     []int64
-	RefundTaxes         []int64
-	NextActions         []string
-	NextDeadlines       []time.Time
-	Payloads            [][]byte
-	SyncedAt            time.Time
+	UserID                    int64
+	ShopID                    string
+	ReturnIds                 []string
+	OrderIds                  []string
+	ReturnTypes               []string
+	Statuses                  []string
+	ArbitrationStatuses       []string
+	Reasons                   []string
+	CreateTimes               []time.Time
+	UpdateTimes               []time.Time
+	Currencies                []string
+	RefundTotals              []int64
+	RefundSubtotals           []int64
+	RefundShippings           []int64
+	RefundTaxes               []int64
+	NextActions               []string
+	NextDeadlines             []time.Time
+	SellerPaidReturnShippings []int64
+	Payloads                  [][]byte
+	SyncedAt                  time.Time
 }
 
 // One statement for a page of returns; a row is written only when it is new or its update_time moved forward.
@@ -139,6 +140,7 @@ func (q *Queries) UpsertReturns(ctx context.Context, arg UpsertReturnsParams) (i
 		arg.RefundTaxes,
 		arg.NextActions,
 		arg.NextDeadlines,
+		arg.SellerPaidReturnShippings,
 		arg.Payloads,
 		arg.SyncedAt,
 	)

@@ -1,0 +1,368 @@
+-- Profit per order and per day (migration 00013; internal/rollup maintains both).
+
+-- name: ApplyOrderProfits :one
+-- Replaces the profit rows of the orders @order_ids with @rows (a JSON array of order_profits rows without user_id
+-- and shop_id; every order of @order_ids must be in it) and adds to daily_profit the difference they make, per SKU,
+-- day and currency. Rows whose values are the same are not written, and a difference of zero is not added, so
+-- applying the same rows again changes nothing. Returns how many rows of each table it wrote.
+WITH new AS (
+    SELECT
+        (e->>'order_id')::text AS order_id, (e->>'sku_id')::text AS sku_id, (e->>'seller_sku')::text AS seller_sku,
+        (e->>'day')::date AS day, (e->>'create_time')::timestamptz AS create_time,
+        (e->>'currency')::text AS currency, (e->>'state')::text AS state, (e->>'flags')::integer AS flags,
+        (e->>'estimated_net_profit')::bigint AS estimated_net_profit, (e->>'orders')::bigint AS orders,
+        (e->>'units')::bigint AS units, (e->>'settled_orders')::bigint AS settled_orders,
+        (e->>'sample_orders')::bigint AS sample_orders, (e->>'refunded_orders')::bigint AS refunded_orders,
+        (e->>'cost_unknown_orders')::bigint AS cost_unknown_orders,
+        (e->>'unreconciled_orders')::bigint AS unreconciled_orders, (e->>'unsold_orders')::bigint AS unsold_orders,
+        (e->>'gross_sales')::bigint AS gross_sales, (e->>'seller_discount')::bigint AS seller_discount,
+        (e->>'platform_discount')::bigint AS platform_discount, (e->>'net_sales')::bigint AS net_sales,
+        (e->>'refunds')::bigint AS refunds, (e->>'other_revenue')::bigint AS other_revenue,
+        (e->>'shipping_charged')::bigint AS shipping_charged,
+        (e->>'shipping_seller_discount')::bigint AS shipping_seller_discount,
+        (e->>'shipping_cost')::bigint AS shipping_cost,
+        (e->>'return_shipping_cost')::bigint AS return_shipping_cost, (e->>'fee_referral')::bigint AS fee_referral,
+        (e->>'fee_platform_commission')::bigint AS fee_platform_commission,
+        (e->>'fee_transaction')::bigint AS fee_transaction, (e->>'fee_sfp')::bigint AS fee_sfp,
+        (e->>'fee_flash_sale')::bigint AS fee_flash_sale, (e->>'fee_live')::bigint AS fee_live,
+        (e->>'fee_voucher')::bigint AS fee_voucher,
+        (e->>'fee_refund_administration')::bigint AS fee_refund_administration,
+        (e->>'fee_other')::bigint AS fee_other, (e->>'affiliate_standard')::bigint AS affiliate_standard,
+        (e->>'affiliate_partner')::bigint AS affiliate_partner, (e->>'affiliate_ads')::bigint AS affiliate_ads,
+        (e->>'tax_on_fees')::bigint AS tax_on_fees, (e->>'adjustments')::bigint AS adjustments,
+        (e->>'cost_of_goods')::bigint AS cost_of_goods, (e->>'cost_returned')::bigint AS cost_returned,
+        (e->>'marketing_goods')::bigint AS marketing_goods,
+        (e->>'marketing_shipping')::bigint AS marketing_shipping, (e->>'tax_collected')::bigint AS tax_collected,
+        (e->>'settlement')::bigint AS settlement, (e->>'settlement_reported')::bigint AS settlement_reported,
+        (e->>'unreconciled')::bigint AS unreconciled,
+        (e->>'net_sales_without_cost')::bigint AS net_sales_without_cost, (e->>'net_profit')::bigint AS net_profit
+    FROM jsonb_array_elements(@rows::jsonb) e
+), old AS (
+    SELECT * FROM order_profits o WHERE o.user_id = @user_id AND o.shop_id = @shop_id AND o.order_id = ANY(@order_ids::text[])
+), gone AS (
+    DELETE FROM order_profits o
+    WHERE o.user_id = @user_id AND o.shop_id = @shop_id AND o.order_id = ANY(@order_ids::text[])
+      AND NOT EXISTS (SELECT 1 FROM new n WHERE n.order_id = o.order_id AND n.sku_id = o.sku_id)
+    RETURNING 1
+), put AS (
+    INSERT INTO order_profits (user_id, shop_id, order_id, sku_id,
+        seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units, settled_orders,
+        sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders, gross_sales,
+        seller_discount, platform_discount, net_sales, refunds, other_revenue, shipping_charged,
+        shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral, fee_platform_commission,
+        fee_transaction, fee_sfp, fee_flash_sale, fee_live, fee_voucher, fee_refund_administration, fee_other,
+        affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods,
+        cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported,
+        unreconciled, net_sales_without_cost, net_profit)
+    SELECT @user_id, @shop_id, n.order_id, n.sku_id,
+        n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags, n.estimated_net_profit, n.orders,
+        n.units, n.settled_orders, n.sample_orders, n.refunded_orders, n.cost_unknown_orders,
+        n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount, n.platform_discount, n.net_sales,
+        n.refunds, n.other_revenue, n.shipping_charged, n.shipping_seller_discount, n.shipping_cost,
+        n.return_shipping_cost, n.fee_referral, n.fee_platform_commission, n.fee_transaction, n.fee_sfp,
+        n.fee_flash_sale, n.fee_live, n.fee_voucher, n.fee_refund_administration, n.fee_other,
+        n.affiliate_standard, n.affiliate_partner, n.affiliate_ads, n.tax_on_fees, n.adjustments, n.cost_of_goods,
+        n.cost_returned, n.marketing_goods, n.marketing_shipping, n.tax_collected, n.settlement,
+        n.settlement_reported, n.unreconciled, n.net_sales_without_cost, n.net_profit
+    FROM new n
+    ON CONFLICT (user_id, shop_id, order_id, sku_id) DO UPDATE SET
+        seller_sku = EXCLUDED.seller_sku, day = EXCLUDED.day, create_time = EXCLUDED.create_time,
+        currency = EXCLUDED.currency, state = EXCLUDED.state, flags = EXCLUDED.flags,
+        estimated_net_profit = EXCLUDED.estimated_net_profit, orders = EXCLUDED.orders, units = EXCLUDED.units,
+        settled_orders = EXCLUDED.settled_orders, sample_orders = EXCLUDED.sample_orders,
+        refunded_orders = EXCLUDED.refunded_orders, cost_unknown_orders = EXCLUDED.cost_unknown_orders,
+        unreconciled_orders = EXCLUDED.unreconciled_orders, unsold_orders = EXCLUDED.unsold_orders,
+        gross_sales = EXCLUDED.gross_sales, seller_discount = EXCLUDED.seller_discount,
+        platform_discount = EXCLUDED.platform_discount, net_sales = EXCLUDED.net_sales, refunds = EXCLUDED.refunds,
+        other_revenue = EXCLUDED.other_revenue, shipping_charged = EXCLUDED.shipping_charged,
+        shipping_seller_discount = EXCLUDED.shipping_seller_discount, shipping_cost = EXCLUDED.shipping_cost,
+        return_shipping_cost = EXCLUDED.return_shipping_cost, fee_referral = EXCLUDED.fee_referral,
+        fee_platform_commission = EXCLUDED.fee_platform_commission, fee_transaction = EXCLUDED.fee_transaction,
+        fee_sfp = EXCLUDED.fee_sfp, fee_flash_sale = EXCLUDED.fee_flash_sale, fee_live = EXCLUDED.fee_live,
+        fee_voucher = EXCLUDED.fee_voucher, fee_refund_administration = EXCLUDED.fee_refund_administration,
+        fee_other = EXCLUDED.fee_other, affiliate_standard = EXCLUDED.affiliate_standard,
+        affiliate_partner = EXCLUDED.affiliate_partner, affiliate_ads = EXCLUDED.affiliate_ads,
+        tax_on_fees = EXCLUDED.tax_on_fees, adjustments = EXCLUDED.adjustments,
+        cost_of_goods = EXCLUDED.cost_of_goods, cost_returned = EXCLUDED.cost_returned,
+        marketing_goods = EXCLUDED.marketing_goods, marketing_shipping = EXCLUDED.marketing_shipping,
+        tax_collected = EXCLUDED.tax_collected, settlement = EXCLUDED.settlement,
+        settlement_reported = EXCLUDED.settlement_reported, unreconciled = EXCLUDED.unreconciled,
+        net_sales_without_cost = EXCLUDED.net_sales_without_cost, net_profit = EXCLUDED.net_profit
+    WHERE (
+        order_profits.seller_sku, order_profits.day, order_profits.create_time, order_profits.currency,
+        order_profits.state, order_profits.flags, order_profits.estimated_net_profit, order_profits.orders,
+        order_profits.units, order_profits.settled_orders, order_profits.sample_orders,
+        order_profits.refunded_orders, order_profits.cost_unknown_orders, order_profits.unreconciled_orders,
+        order_profits.unsold_orders, order_profits.gross_sales, order_profits.seller_discount,
+        order_profits.platform_discount, order_profits.net_sales, order_profits.refunds,
+        order_profits.other_revenue, order_profits.shipping_charged, order_profits.shipping_seller_discount,
+        order_profits.shipping_cost, order_profits.return_shipping_cost, order_profits.fee_referral,
+        order_profits.fee_platform_commission, order_profits.fee_transaction, order_profits.fee_sfp,
+        order_profits.fee_flash_sale, order_profits.fee_live, order_profits.fee_voucher,
+        order_profits.fee_refund_administration, order_profits.fee_other, order_profits.affiliate_standard,
+        order_profits.affiliate_partner, order_profits.affiliate_ads, order_profits.tax_on_fees,
+        order_profits.adjustments, order_profits.cost_of_goods, order_profits.cost_returned,
+        order_profits.marketing_goods, order_profits.marketing_shipping, order_profits.tax_collected,
+        order_profits.settlement, order_profits.settlement_reported, order_profits.unreconciled,
+        order_profits.net_sales_without_cost, order_profits.net_profit
+    ) IS DISTINCT FROM (
+        EXCLUDED.seller_sku, EXCLUDED.day, EXCLUDED.create_time, EXCLUDED.currency, EXCLUDED.state, EXCLUDED.flags,
+        EXCLUDED.estimated_net_profit, EXCLUDED.orders, EXCLUDED.units, EXCLUDED.settled_orders,
+        EXCLUDED.sample_orders, EXCLUDED.refunded_orders, EXCLUDED.cost_unknown_orders,
+        EXCLUDED.unreconciled_orders, EXCLUDED.unsold_orders, EXCLUDED.gross_sales, EXCLUDED.seller_discount,
+        EXCLUDED.platform_discount, EXCLUDED.net_sales, EXCLUDED.refunds, EXCLUDED.other_revenue,
+        EXCLUDED.shipping_charged, EXCLUDED.shipping_seller_discount, EXCLUDED.shipping_cost,
+        EXCLUDED.return_shipping_cost, EXCLUDED.fee_referral, EXCLUDED.fee_platform_commission,
+        EXCLUDED.fee_transaction, EXCLUDED.fee_sfp, EXCLUDED.fee_flash_sale, EXCLUDED.fee_live,
+        EXCLUDED.fee_voucher, EXCLUDED.fee_refund_administration, EXCLUDED.fee_other, EXCLUDED.affiliate_standard,
+        EXCLUDED.affiliate_partner, EXCLUDED.affiliate_ads, EXCLUDED.tax_on_fees, EXCLUDED.adjustments,
+        EXCLUDED.cost_of_goods, EXCLUDED.cost_returned, EXCLUDED.marketing_goods, EXCLUDED.marketing_shipping,
+        EXCLUDED.tax_collected, EXCLUDED.settlement, EXCLUDED.settlement_reported, EXCLUDED.unreconciled,
+        EXCLUDED.net_sales_without_cost, EXCLUDED.net_profit
+    )
+    RETURNING 1
+), change AS (
+    SELECT n.sku_id, n.day, n.currency, n.seller_sku,
+        n.orders, n.units, n.settled_orders, n.sample_orders, n.refunded_orders, n.cost_unknown_orders,
+        n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount, n.platform_discount, n.net_sales,
+        n.refunds, n.other_revenue, n.shipping_charged, n.shipping_seller_discount, n.shipping_cost,
+        n.return_shipping_cost, n.fee_referral, n.fee_platform_commission, n.fee_transaction, n.fee_sfp,
+        n.fee_flash_sale, n.fee_live, n.fee_voucher, n.fee_refund_administration, n.fee_other,
+        n.affiliate_standard, n.affiliate_partner, n.affiliate_ads, n.tax_on_fees, n.adjustments, n.cost_of_goods,
+        n.cost_returned, n.marketing_goods, n.marketing_shipping, n.tax_collected, n.settlement,
+        n.settlement_reported, n.unreconciled, n.net_sales_without_cost, n.net_profit
+    FROM new n
+    UNION ALL
+    SELECT o.sku_id, o.day, o.currency, '',
+        -o.orders, -o.units, -o.settled_orders, -o.sample_orders, -o.refunded_orders, -o.cost_unknown_orders,
+        -o.unreconciled_orders, -o.unsold_orders, -o.gross_sales, -o.seller_discount, -o.platform_discount,
+        -o.net_sales, -o.refunds, -o.other_revenue, -o.shipping_charged, -o.shipping_seller_discount,
+        -o.shipping_cost, -o.return_shipping_cost, -o.fee_referral, -o.fee_platform_commission, -o.fee_transaction,
+        -o.fee_sfp, -o.fee_flash_sale, -o.fee_live, -o.fee_voucher, -o.fee_refund_administration, -o.fee_other,
+        -o.affiliate_standard, -o.affiliate_partner, -o.affiliate_ads, -o.tax_on_fees, -o.adjustments,
+        -o.cost_of_goods, -o.cost_returned, -o.marketing_goods, -o.marketing_shipping, -o.tax_collected,
+        -o.settlement, -o.settlement_reported, -o.unreconciled, -o.net_sales_without_cost, -o.net_profit
+    FROM old o
+), delta AS (
+    SELECT c.sku_id, c.day, c.currency, max(c.seller_sku) AS seller_sku,
+        sum(c.orders)::bigint AS orders, sum(c.units)::bigint AS units,
+        sum(c.settled_orders)::bigint AS settled_orders, sum(c.sample_orders)::bigint AS sample_orders,
+        sum(c.refunded_orders)::bigint AS refunded_orders,
+        sum(c.cost_unknown_orders)::bigint AS cost_unknown_orders,
+        sum(c.unreconciled_orders)::bigint AS unreconciled_orders, sum(c.unsold_orders)::bigint AS unsold_orders,
+        sum(c.gross_sales)::bigint AS gross_sales, sum(c.seller_discount)::bigint AS seller_discount,
+        sum(c.platform_discount)::bigint AS platform_discount, sum(c.net_sales)::bigint AS net_sales,
+        sum(c.refunds)::bigint AS refunds, sum(c.other_revenue)::bigint AS other_revenue,
+        sum(c.shipping_charged)::bigint AS shipping_charged,
+        sum(c.shipping_seller_discount)::bigint AS shipping_seller_discount,
+        sum(c.shipping_cost)::bigint AS shipping_cost, sum(c.return_shipping_cost)::bigint AS return_shipping_cost,
+        sum(c.fee_referral)::bigint AS fee_referral,
+        sum(c.fee_platform_commission)::bigint AS fee_platform_commission,
+        sum(c.fee_transaction)::bigint AS fee_transaction, sum(c.fee_sfp)::bigint AS fee_sfp,
+        sum(c.fee_flash_sale)::bigint AS fee_flash_sale, sum(c.fee_live)::bigint AS fee_live,
+        sum(c.fee_voucher)::bigint AS fee_voucher,
+        sum(c.fee_refund_administration)::bigint AS fee_refund_administration,
+        sum(c.fee_other)::bigint AS fee_other, sum(c.affiliate_standard)::bigint AS affiliate_standard,
+        sum(c.affiliate_partner)::bigint AS affiliate_partner, sum(c.affiliate_ads)::bigint AS affiliate_ads,
+        sum(c.tax_on_fees)::bigint AS tax_on_fees, sum(c.adjustments)::bigint AS adjustments,
+        sum(c.cost_of_goods)::bigint AS cost_of_goods, sum(c.cost_returned)::bigint AS cost_returned,
+        sum(c.marketing_goods)::bigint AS marketing_goods, sum(c.marketing_shipping)::bigint AS marketing_shipping,
+        sum(c.tax_collected)::bigint AS tax_collected, sum(c.settlement)::bigint AS settlement,
+        sum(c.settlement_reported)::bigint AS settlement_reported, sum(c.unreconciled)::bigint AS unreconciled,
+        sum(c.net_sales_without_cost)::bigint AS net_sales_without_cost, sum(c.net_profit)::bigint AS net_profit
+    FROM change c
+    GROUP BY c.sku_id, c.day, c.currency
+    HAVING (
+        sum(c.orders), sum(c.units), sum(c.settled_orders), sum(c.sample_orders), sum(c.refunded_orders),
+        sum(c.cost_unknown_orders), sum(c.unreconciled_orders), sum(c.unsold_orders), sum(c.gross_sales),
+        sum(c.seller_discount), sum(c.platform_discount), sum(c.net_sales), sum(c.refunds), sum(c.other_revenue),
+        sum(c.shipping_charged), sum(c.shipping_seller_discount), sum(c.shipping_cost),
+        sum(c.return_shipping_cost), sum(c.fee_referral), sum(c.fee_platform_commission), sum(c.fee_transaction),
+        sum(c.fee_sfp), sum(c.fee_flash_sale), sum(c.fee_live), sum(c.fee_voucher),
+        sum(c.fee_refund_administration), sum(c.fee_other), sum(c.affiliate_standard), sum(c.affiliate_partner),
+        sum(c.affiliate_ads), sum(c.tax_on_fees), sum(c.adjustments), sum(c.cost_of_goods), sum(c.cost_returned),
+        sum(c.marketing_goods), sum(c.marketing_shipping), sum(c.tax_collected), sum(c.settlement),
+        sum(c.settlement_reported), sum(c.unreconciled), sum(c.net_sales_without_cost), sum(c.net_profit)
+    ) IS DISTINCT FROM (
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    )
+), daily AS (
+    INSERT INTO daily_profit (user_id, shop_id, sku_id, day, currency, seller_sku,
+        orders, units, settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders,
+        unsold_orders, gross_sales, seller_discount, platform_discount, net_sales, refunds, other_revenue,
+        shipping_charged, shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral,
+        fee_platform_commission, fee_transaction, fee_sfp, fee_flash_sale, fee_live, fee_voucher,
+        fee_refund_administration, fee_other, affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees,
+        adjustments, cost_of_goods, cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement,
+        settlement_reported, unreconciled, net_sales_without_cost, net_profit)
+    SELECT @user_id, @shop_id, d.sku_id, d.day, d.currency, d.seller_sku,
+        d.orders, d.units, d.settled_orders, d.sample_orders, d.refunded_orders, d.cost_unknown_orders,
+        d.unreconciled_orders, d.unsold_orders, d.gross_sales, d.seller_discount, d.platform_discount, d.net_sales,
+        d.refunds, d.other_revenue, d.shipping_charged, d.shipping_seller_discount, d.shipping_cost,
+        d.return_shipping_cost, d.fee_referral, d.fee_platform_commission, d.fee_transaction, d.fee_sfp,
+        d.fee_flash_sale, d.fee_live, d.fee_voucher, d.fee_refund_administration, d.fee_other,
+        d.affiliate_standard, d.affiliate_partner, d.affiliate_ads, d.tax_on_fees, d.adjustments, d.cost_of_goods,
+        d.cost_returned, d.marketing_goods, d.marketing_shipping, d.tax_collected, d.settlement,
+        d.settlement_reported, d.unreconciled, d.net_sales_without_cost, d.net_profit
+    FROM delta d
+    ON CONFLICT (user_id, shop_id, sku_id, day, currency) DO UPDATE SET
+        seller_sku = CASE WHEN EXCLUDED.seller_sku <> '' THEN EXCLUDED.seller_sku ELSE daily_profit.seller_sku END,
+        orders = daily_profit.orders + EXCLUDED.orders, units = daily_profit.units + EXCLUDED.units,
+        settled_orders = daily_profit.settled_orders + EXCLUDED.settled_orders,
+        sample_orders = daily_profit.sample_orders + EXCLUDED.sample_orders,
+        refunded_orders = daily_profit.refunded_orders + EXCLUDED.refunded_orders,
+        cost_unknown_orders = daily_profit.cost_unknown_orders + EXCLUDED.cost_unknown_orders,
+        unreconciled_orders = daily_profit.unreconciled_orders + EXCLUDED.unreconciled_orders,
+        unsold_orders = daily_profit.unsold_orders + EXCLUDED.unsold_orders,
+        gross_sales = daily_profit.gross_sales + EXCLUDED.gross_sales,
+        seller_discount = daily_profit.seller_discount + EXCLUDED.seller_discount,
+        platform_discount = daily_profit.platform_discount + EXCLUDED.platform_discount,
+        net_sales = daily_profit.net_sales + EXCLUDED.net_sales, refunds = daily_profit.refunds + EXCLUDED.refunds,
+        other_revenue = daily_profit.other_revenue + EXCLUDED.other_revenue,
+        shipping_charged = daily_profit.shipping_charged + EXCLUDED.shipping_charged,
+        shipping_seller_discount = daily_profit.shipping_seller_discount + EXCLUDED.shipping_seller_discount,
+        shipping_cost = daily_profit.shipping_cost + EXCLUDED.shipping_cost,
+        return_shipping_cost = daily_profit.return_shipping_cost + EXCLUDED.return_shipping_cost,
+        fee_referral = daily_profit.fee_referral + EXCLUDED.fee_referral,
+        fee_platform_commission = daily_profit.fee_platform_commission + EXCLUDED.fee_platform_commission,
+        fee_transaction = daily_profit.fee_transaction + EXCLUDED.fee_transaction,
+        fee_sfp = daily_profit.fee_sfp + EXCLUDED.fee_sfp,
+        fee_flash_sale = daily_profit.fee_flash_sale + EXCLUDED.fee_flash_sale,
+        fee_live = daily_profit.fee_live + EXCLUDED.fee_live,
+        fee_voucher = daily_profit.fee_voucher + EXCLUDED.fee_voucher,
+        fee_refund_administration = daily_profit.fee_refund_administration + EXCLUDED.fee_refund_administration,
+        fee_other = daily_profit.fee_other + EXCLUDED.fee_other,
+        affiliate_standard = daily_profit.affiliate_standard + EXCLUDED.affiliate_standard,
+        affiliate_partner = daily_profit.affiliate_partner + EXCLUDED.affiliate_partner,
+        affiliate_ads = daily_profit.affiliate_ads + EXCLUDED.affiliate_ads,
+        tax_on_fees = daily_profit.tax_on_fees + EXCLUDED.tax_on_fees,
+        adjustments = daily_profit.adjustments + EXCLUDED.adjustments,
+        cost_of_goods = daily_profit.cost_of_goods + EXCLUDED.cost_of_goods,
+        cost_returned = daily_profit.cost_returned + EXCLUDED.cost_returned,
+        marketing_goods = daily_profit.marketing_goods + EXCLUDED.marketing_goods,
+        marketing_shipping = daily_profit.marketing_shipping + EXCLUDED.marketing_shipping,
+        tax_collected = daily_profit.tax_collected + EXCLUDED.tax_collected,
+        settlement = daily_profit.settlement + EXCLUDED.settlement,
+        settlement_reported = daily_profit.settlement_reported + EXCLUDED.settlement_reported,
+        unreconciled = daily_profit.unreconciled + EXCLUDED.unreconciled,
+        net_sales_without_cost = daily_profit.net_sales_without_cost + EXCLUDED.net_sales_without_cost,
+        net_profit = daily_profit.net_profit + EXCLUDED.net_profit
+    RETURNING 1
+)
+SELECT ((SELECT count(*) FROM put) + (SELECT count(*) FROM gone))::bigint AS order_rows,
+    (SELECT count(*) FROM daily)::bigint AS daily_rows;
+
+
+-- name: ProfitOrders :many
+-- The orders @order_ids as the profit model reads them.
+SELECT o.order_id, o.status, o.currency, o.create_time, o.is_sample, o.shipping_fee, o.shipping_seller_discount,
+    o.shipping_platform_discount, o.tax
+FROM orders o
+WHERE o.user_id = @user_id AND o.shop_id = @shop_id AND o.order_id = ANY(@order_ids::text[]);
+
+-- name: ProfitOrderLines :many
+SELECT l.order_id, l.line_id, l.sku_id, l.seller_sku, l.currency, l.original_price, l.sale_price, l.seller_discount,
+    l.platform_discount, l.display_status, l.is_gift
+FROM order_lines l
+WHERE l.user_id = @user_id AND l.shop_id = @shop_id AND l.order_id = ANY(@order_ids::text[])
+ORDER BY l.order_id, l.line_id;
+
+-- name: ProfitReturns :many
+-- The returns of the orders @order_ids, each with the order lines it refunds.
+SELECT r.order_id, r.return_id, r.return_type, r.status, r.currency, r.refund_subtotal, r.refund_tax,
+    r.seller_paid_return_shipping,
+    coalesce((SELECT array_agg(rl.order_line_id ORDER BY rl.order_line_id) FROM return_lines rl
+        WHERE rl.user_id = @user_id AND rl.shop_id = @shop_id AND rl.return_id = r.return_id), '{}')::text[] AS line_ids
+FROM returns r
+WHERE r.user_id = @user_id AND r.shop_id = @shop_id AND r.order_id = ANY(@order_ids::text[])
+ORDER BY r.order_id, r.return_id;
+
+-- name: ProfitTransactions :many
+-- The settlement rows of the orders @order_ids.
+SELECT t.order_id, t.statement_id, t.transaction_id, t.type, t.subtype, t.currency, t.settlement, t.revenue,
+    t.shipping_cost, t.fee_tax, t.adjustment, t.subtotal_before_discount, t.seller_discount,
+    t.refund_subtotal_before_discount, t.seller_discount_refund, t.customer_paid_shipping_fee, t.return_shipping_fee,
+    t.referral_fee, t.transaction_fee, t.platform_commission, t.affiliate_commission, t.affiliate_partner_commission,
+    t.affiliate_ads_commission, t.sfp_service_fee, t.flash_sales_service_fee, t.live_specials_fee,
+    t.voucher_xtra_service_fee, t.refund_administration_fee, t.vat, t.gst, t.other_amounts
+FROM statement_transactions t
+WHERE t.user_id = @user_id AND t.shop_id = @shop_id AND t.order_id <> '' AND t.order_id = ANY(@order_ids::text[])
+ORDER BY t.order_id, t.statement_id, t.transaction_id;
+
+-- name: ProfitUnsettled :many
+SELECT u.order_id, u.currency, u.settlement, u.shipping_cost, u.fee_tax
+FROM unsettled_orders u
+WHERE u.user_id = @user_id AND u.shop_id = @shop_id AND u.order_id = ANY(@order_ids::text[]);
+
+-- name: ShopOrderIDs :many
+-- A page of the shop's order ids, in id order, after @after: what a rebuild walks.
+SELECT o.order_id FROM orders o
+WHERE o.user_id = @user_id AND o.shop_id = @shop_id AND o.order_id > @after
+ORDER BY o.order_id
+LIMIT @max_rows;
+
+-- name: OrderIDsWithSKU :many
+-- The orders of the shop placed at or after @since that sold any of @sku_ids: those a change of their costs reaches.
+SELECT DISTINCT l.order_id FROM order_lines l
+JOIN orders o ON o.user_id = l.user_id AND o.shop_id = l.shop_id AND o.order_id = l.order_id
+WHERE l.user_id = @user_id AND l.shop_id = @shop_id AND l.sku_id = ANY(@sku_ids::text[]) AND o.create_time >= @since;
+
+-- name: DeleteShopProfits :exec
+-- Forgets the shop's profit rows, before a rebuild writes them again.
+WITH o AS (DELETE FROM order_profits p WHERE p.user_id = @user_id AND p.shop_id = @shop_id)
+DELETE FROM daily_profit d WHERE d.user_id = @user_id AND d.shop_id = @shop_id;
+
+-- name: SettledProfitForRates :one
+-- What the shop's orders placed since @since and settled add up to: the figures profit.RatesFrom observes rates in.
+SELECT count(*)::bigint AS orders, coalesce(sum(p.sample_orders), 0)::bigint AS sample_orders,
+    coalesce(max(p.currency), '')::text AS currency, count(DISTINCT p.currency)::bigint AS currencies,
+    coalesce(sum(p.net_sales), 0)::bigint AS net_sales, coalesce(sum(p.refunds), 0)::bigint AS refunds,
+    coalesce(sum(p.shipping_cost), 0)::bigint AS shipping_cost,
+    coalesce(sum(p.fee_referral), 0)::bigint AS fee_referral,
+    coalesce(sum(p.fee_platform_commission), 0)::bigint AS fee_platform_commission,
+    coalesce(sum(p.fee_transaction), 0)::bigint AS fee_transaction, coalesce(sum(p.fee_sfp), 0)::bigint AS fee_sfp,
+    coalesce(sum(p.fee_flash_sale), 0)::bigint AS fee_flash_sale, coalesce(sum(p.fee_live), 0)::bigint AS fee_live,
+    coalesce(sum(p.fee_voucher), 0)::bigint AS fee_voucher,
+    coalesce(sum(p.fee_refund_administration), 0)::bigint AS fee_refund_administration,
+    coalesce(sum(p.fee_other), 0)::bigint AS fee_other,
+    coalesce(sum(p.affiliate_standard), 0)::bigint AS affiliate_standard,
+    coalesce(sum(p.affiliate_partner), 0)::bigint AS affiliate_partner,
+    coalesce(sum(p.affiliate_ads), 0)::bigint AS affiliate_ads, coalesce(sum(p.tax_on_fees), 0)::bigint AS tax_on_fees
+FROM order_profits p
+WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.sku_id = '' AND p.state = 'settled' AND p.create_time >= @since;
+
+-- name: GetShopFeeRates :one
+SELECT r.currency, r.rates, r.settled_orders, r.observed_at FROM shop_fee_rates r
+WHERE r.user_id = @user_id AND r.shop_id = @shop_id;
+
+-- name: SetShopFeeRates :execrows
+-- Stores the shop's rates; returns 0 when they are the ones stored.
+INSERT INTO shop_fee_rates (user_id, shop_id, currency, rates, settled_orders, observed_at)
+VALUES (@user_id, @shop_id, @currency, @rates, @settled_orders, @now)
+ON CONFLICT (user_id, shop_id) DO UPDATE SET currency = EXCLUDED.currency, rates = EXCLUDED.rates,
+    settled_orders = EXCLUDED.settled_orders, observed_at = EXCLUDED.observed_at
+WHERE (shop_fee_rates.currency, shop_fee_rates.rates) IS DISTINCT FROM (EXCLUDED.currency, EXCLUDED.rates);
+
+-- name: UserTimeZone :one
+SELECT time_zone FROM users WHERE users.id = @user_id;
+
+-- name: SetUserTimeZone :execrows
+UPDATE users SET time_zone = @time_zone WHERE users.id = @user_id AND time_zone <> @time_zone;
+
+-- name: BumpProfitVersion :exec
+INSERT INTO profit_versions (user_id, version) VALUES (@user_id, 1)
+ON CONFLICT (user_id) DO UPDATE SET version = profit_versions.version + 1;
+
+-- name: ProfitVersion :one
+-- The seller's profit data version (0 before any): what pages cache their figures under.
+SELECT coalesce((SELECT v.version FROM profit_versions v WHERE v.user_id = @user_id), 0)::bigint AS version;
+
+-- name: ProfitShopIDs :many
+-- Every shop the seller has connected, disconnected ones too (their data stays): what a rebuild walks.
+SELECT s.shop_id FROM tiktok_shops s WHERE s.user_id = @user_id ORDER BY s.shop_id;
+
+-- name: LockShopProfits :exec
+-- Holds, until the transaction ends, the lock that serialises every change to the shop's profit rows: a refresh
+-- reads the rows it computes from after taking it, so it sees every earlier refresh's rows and never adds a
+-- difference twice.
+SELECT pg_advisory_xact_lock(hashtextextended(users.id::text || '/' || @shop_id::text, 0)) FROM users WHERE users.id = @user_id;

@@ -1,0 +1,441 @@
+// Package rollup keeps a seller's profit rows in step with their synced rows. Whenever orders, their lines,
+// returns, settlement rows or TikTok's estimates are written, the caller hands the order ids to Refresh in the same
+// transaction: it applies the profit model (internal/profit) to each order as now stored, writes the results to
+// order_profits (one row per order and one per SKU of it) and adds the difference each order's new result makes to
+// daily_profit (per shop, day in the seller's time zone, SKU and currency). So a dashboard reads days, never
+// orders, and the figures are never ahead of or behind the rows they summarise.
+//
+// Everything an order's profit depends on besides its rows refreshes the orders it reaches: a cost change
+// (CostsChanged), the shop's fallback (ShopChanged), fee rates that moved (ObserveRates) and the seller's time
+// zone (SetTimeZone rebuilds). Rebuild recomputes a shop from its rows
+// alone and ends exactly where the incremental path ends.
+package rollup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+	_ "time/tzdata" // the seller's zone must load on a machine without a zone database
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/profitline/profitline/internal/costs"
+	"github.com/profitline/profitline/internal/profit"
+	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/store/tenantdb"
+)
+
+// batch is how many orders one statement refreshes.
+const batch = 500
+
+// RatesWindow is how far back ObserveRates looks for settled orders.
+const RatesWindow = 90 * 24 * time.Hour
+
+// Changed counts the rows a refresh wrote.
+type Changed struct {
+	OrderRows int64 // order_profits rows written or deleted
+	DailyRows int64 // daily_profit rows changed
+}
+
+func (c *Changed) add(o Changed) { c.OrderRows += o.OrderRows; c.DailyRows += o.DailyRows }
+
+// shop is what every order of one shop is computed with: read once per call.
+type shop struct {
+	id    string
+	zone  *time.Location
+	costs profit.Costs
+	rates profit.FeeRates
+}
+
+func loadShop(ctx context.Context, tx *store.Tx, shopID string) (*shop, error) {
+	zone, err := TimeZone(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	lookup, err := costs.LoadLookup(ctx, tx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	c := profit.Costs{Lookup: lookup.CostAt}
+	if f := lookup.Fallback(); f.Set {
+		c.FallbackBps = int64(f.BPS)
+	}
+	rates, err := storedRates(ctx, tx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	return &shop{id: shopID, zone: zone, costs: c, rates: rates}, nil
+}
+
+// TimeZone is the seller's time zone, in which days begin.
+func TimeZone(ctx context.Context, tx *store.Tx) (*time.Location, error) {
+	name, err := tx.Q.UserTimeZone(ctx, tx.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("rollup: read time zone: %w", err)
+	}
+	zone, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("rollup: time zone %q: %w", name, err)
+	}
+	return zone, nil
+}
+
+// lock takes the shop's profit lock (see LockShopProfits) for the rest of the transaction. Every change goes
+// through it before reading anything, so two transactions refreshing the same order one after the other (an
+// orders page and a settlement page, say) each see what the other committed.
+func lock(ctx context.Context, tx *store.Tx, shopID string) error {
+	if err := tx.Q.LockShopProfits(ctx, tenantdb.LockShopProfitsParams{UserID: tx.UserID, ShopID: shopID}); err != nil {
+		return fmt.Errorf("rollup: lock shop %s: %w", shopID, err)
+	}
+	return nil
+}
+
+// Refresh recomputes the profit of the shop's orders ids (those not stored are skipped) and applies what changed.
+func Refresh(ctx context.Context, tx *store.Tx, shopID string, ids []string) (Changed, error) {
+	if len(ids) == 0 {
+		return Changed{}, nil
+	}
+	if err := lock(ctx, tx, shopID); err != nil {
+		return Changed{}, err
+	}
+	s, err := loadShop(ctx, tx, shopID)
+	if err != nil {
+		return Changed{}, err
+	}
+	return s.refresh(ctx, tx, ids)
+}
+
+func (s *shop) refresh(ctx context.Context, tx *store.Tx, ids []string) (Changed, error) {
+	var total Changed
+	for chunk := range slices.Chunk(ids, batch) {
+		c, err := s.apply(ctx, tx, chunk)
+		if err != nil {
+			return total, err
+		}
+		total.add(c)
+	}
+	if total.OrderRows+total.DailyRows > 0 {
+		if err := tx.Q.BumpProfitVersion(ctx, tx.UserID); err != nil {
+			return total, fmt.Errorf("rollup: bump version: %w", err)
+		}
+	}
+	return total, nil
+}
+
+// apply computes the orders ids and writes their rows and the difference they make, in one statement.
+func (s *shop) apply(ctx context.Context, tx *store.Tx, ids []string) (Changed, error) {
+	inputs, err := Inputs(ctx, tx, s.id, ids)
+	if err != nil {
+		return Changed{}, err
+	}
+	var rows rowWriter
+	found := make([]string, 0, len(inputs))
+	for _, in := range inputs {
+		r, err := profit.Compute(*in, s.costs, s.rates)
+		if err != nil {
+			return Changed{}, fmt.Errorf("rollup: order %s of shop %s: %w", in.Order.ID, s.id, err)
+		}
+		if err := rows.result(r, in.Order.CreateTime, s.zone); err != nil {
+			return Changed{}, err
+		}
+		found = append(found, in.Order.ID)
+	}
+	if len(found) == 0 {
+		return Changed{}, nil
+	}
+	out, err := tx.Q.ApplyOrderProfits(ctx, tenantdb.ApplyOrderProfitsParams{UserID: tx.UserID, ShopID: s.id,
+		OrderIds: found, Rows: rows.bytes()})
+	if err != nil {
+		return Changed{}, fmt.Errorf("rollup: apply %d orders of shop %s: %w", len(found), s.id, err)
+	}
+	return Changed{OrderRows: out.OrderRows, DailyRows: out.DailyRows}, nil
+}
+
+// Compute is the profit of one stored order with the shop's costs and rates as they are now: what an order's
+// breakdown page shows. It returns pgx.ErrNoRows when the shop has no such order.
+func Compute(ctx context.Context, tx *store.Tx, shopID, orderID string) (profit.Result, error) {
+	s, err := loadShop(ctx, tx, shopID)
+	if err != nil {
+		return profit.Result{}, err
+	}
+	inputs, err := Inputs(ctx, tx, shopID, []string{orderID})
+	if err != nil {
+		return profit.Result{}, err
+	}
+	if len(inputs) == 0 {
+		return profit.Result{}, pgx.ErrNoRows
+	}
+	return profit.Compute(*inputs[0], s.costs, s.rates)
+}
+
+// each walks every order of the shop in pages, calling f with each page's ids.
+func each(ctx context.Context, tx *store.Tx, shopID string, f func(ids []string) error) error {
+	after := ""
+	for {
+		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: tx.UserID, ShopID: shopID, After: after, MaxRows: batch})
+		if err != nil {
+			return fmt.Errorf("rollup: list orders of shop %s: %w", shopID, err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if err := f(ids); err != nil {
+			return err
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// ShopChanged refreshes every order of the shop: after a change that may reach any of them (its cost fallback).
+func ShopChanged(ctx context.Context, tx *store.Tx, shopID string) (Changed, error) {
+	if err := lock(ctx, tx, shopID); err != nil {
+		return Changed{}, err
+	}
+	s, err := loadShop(ctx, tx, shopID)
+	if err != nil {
+		return Changed{}, err
+	}
+	var total Changed
+	err = each(ctx, tx, shopID, func(ids []string) error {
+		c, err := s.refresh(ctx, tx, ids)
+		total.add(c)
+		return err
+	})
+	return total, err
+}
+
+// CostsChanged refreshes the orders placed since since that sold any of skuIDs: after their costs changed from
+// that day on.
+func CostsChanged(ctx context.Context, tx *store.Tx, shopID string, skuIDs []string, since time.Time) (Changed, error) {
+	if len(skuIDs) == 0 {
+		return Changed{}, nil
+	}
+	ids, err := tx.Q.OrderIDsWithSKU(ctx, tenantdb.OrderIDsWithSKUParams{UserID: tx.UserID, ShopID: shopID, SkuIds: skuIDs, Since: since})
+	if err != nil {
+		return Changed{}, fmt.Errorf("rollup: orders of %d SKUs of shop %s: %w", len(skuIDs), shopID, err)
+	}
+	return Refresh(ctx, tx, shopID, ids)
+}
+
+// Rebuild forgets the shop's profit rows and computes them again from the stored rows.
+func Rebuild(ctx context.Context, tx *store.Tx, shopID string) (Changed, error) {
+	if err := lock(ctx, tx, shopID); err != nil {
+		return Changed{}, err
+	}
+	if err := tx.Q.DeleteShopProfits(ctx, tenantdb.DeleteShopProfitsParams{UserID: tx.UserID, ShopID: shopID}); err != nil {
+		return Changed{}, fmt.Errorf("rollup: forget shop %s: %w", shopID, err)
+	}
+	c, err := ShopChanged(ctx, tx, shopID)
+	if err == nil && c.OrderRows+c.DailyRows == 0 {
+		err = tx.Q.BumpProfitVersion(ctx, tx.UserID) // the rows went, even if nothing came back
+	}
+	return c, err
+}
+
+// RebuildAll rebuilds every shop of the seller.
+func RebuildAll(ctx context.Context, tx *store.Tx) (Changed, error) {
+	shops, err := tx.Q.ProfitShopIDs(ctx, tx.UserID)
+	if err != nil {
+		return Changed{}, fmt.Errorf("rollup: list shops: %w", err)
+	}
+	var total Changed
+	for _, id := range shops {
+		c, err := Rebuild(ctx, tx, id)
+		total.add(c)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// ErrUnknownZone is returned by SetTimeZone for a name the zone database does not know.
+var ErrUnknownZone = errors.New("rollup: unknown time zone")
+
+// SetTimeZone sets the seller's time zone (an IANA name such as "America/New_York") and, when it changed,
+// rebuilds every shop so that days begin at the new midnight.
+func SetTimeZone(ctx context.Context, tx *store.Tx, name string) (bool, error) {
+	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
+		return false, fmt.Errorf("%w: %q", ErrUnknownZone, name)
+	}
+	n, err := tx.Q.SetUserTimeZone(ctx, tenantdb.SetUserTimeZoneParams{UserID: tx.UserID, TimeZone: name})
+	if err != nil || n == 0 {
+		return false, err
+	}
+	_, err = RebuildAll(ctx, tx)
+	return true, err
+}
+
+// --- fee rates ---
+
+// storedRates are the shop's observed rates, the zero FeeRates before any.
+func storedRates(ctx context.Context, tx *store.Tx, shopID string) (profit.FeeRates, error) {
+	row, err := tx.Q.GetShopFeeRates(ctx, tenantdb.GetShopFeeRatesParams{UserID: tx.UserID, ShopID: shopID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return profit.FeeRates{}, nil
+	}
+	if err != nil {
+		return profit.FeeRates{}, fmt.Errorf("rollup: read fee rates of shop %s: %w", shopID, err)
+	}
+	var r profit.FeeRates
+	if err := json.Unmarshal(row.Rates, &r); err != nil {
+		return profit.FeeRates{}, fmt.Errorf("rollup: fee rates of shop %s: %w", shopID, err)
+	}
+	return r, nil
+}
+
+// ObserveRates observes the shop's fee rates in its orders settled and placed within RatesWindow of now and,
+// when they moved materially (see material) from the stored ones, stores them and refreshes every order of the
+// shop with them: estimates are made with the rates, and so is the estimate a settled order is compared with, so
+// every order is computed with the rates stored and a rebuild ends where this does. Settled orders arrive daily
+// and move the rates by a basis point here and there; only a real change in the shop's fees costs a refresh. A
+// shop with orders in more than one currency keeps the rates it had.
+func ObserveRates(ctx context.Context, tx *store.Tx, shopID string, now time.Time) (Changed, error) {
+	if err := lock(ctx, tx, shopID); err != nil {
+		return Changed{}, err
+	}
+	s, err := tx.Q.SettledProfitForRates(ctx, tenantdb.SettledProfitForRatesParams{UserID: tx.UserID, ShopID: shopID, Since: now.Add(-RatesWindow)})
+	if err != nil {
+		return Changed{}, fmt.Errorf("rollup: observe rates of shop %s: %w", shopID, err)
+	}
+	if s.Orders == 0 || s.Currencies != 1 {
+		return Changed{}, nil
+	}
+	var t profit.Totals
+	v := make([]int64, len(measureNames))
+	named := map[string]int64{"orders": s.Orders, "sample_orders": s.SampleOrders, "net_sales": s.NetSales,
+		"refunds": s.Refunds, "shipping_cost": s.ShippingCost, "fee_referral": s.FeeReferral,
+		"fee_platform_commission": s.FeePlatformCommission, "fee_transaction": s.FeeTransaction, "fee_sfp": s.FeeSfp,
+		"fee_flash_sale": s.FeeFlashSale, "fee_live": s.FeeLive, "fee_voucher": s.FeeVoucher,
+		"fee_refund_administration": s.FeeRefundAdministration, "fee_other": s.FeeOther,
+		"affiliate_standard": s.AffiliateStandard, "affiliate_partner": s.AffiliatePartner,
+		"affiliate_ads": s.AffiliateAds, "tax_on_fees": s.TaxOnFees}
+	for i, name := range measureNames {
+		v[i] = named[name]
+	}
+	if err := t.SetMeasures(s.Currency, v); err != nil {
+		return Changed{}, err
+	}
+	observed := profit.RatesFrom(t)
+	stored, err := storedRates(ctx, tx, shopID)
+	if err != nil {
+		return Changed{}, err
+	}
+	if !material(stored, observed) {
+		return Changed{}, nil
+	}
+	rates, err := json.Marshal(observed)
+	if err != nil {
+		return Changed{}, err
+	}
+	n, err := tx.Q.SetShopFeeRates(ctx, tenantdb.SetShopFeeRatesParams{UserID: tx.UserID, ShopID: shopID, Currency: s.Currency,
+		Rates: rates, SettledOrders: s.Orders, Now: now})
+	if err != nil || n == 0 {
+		return Changed{}, err
+	}
+	return ShopChanged(ctx, tx, shopID)
+}
+
+// Thresholds past which observed rates replace the stored ones.
+const (
+	materialBps      = 25 // a quarter of a percentage point of any rate
+	materialShipping = 20 // in 1/1000: 2% of the shipping cost per order
+)
+
+// material says whether observed rates differ enough from stored ones to recompute the shop with them.
+func material(stored, observed profit.FeeRates) bool {
+	a, b := rateList(stored), rateList(observed)
+	for i := range a {
+		if abs(a[i]-b[i]) >= materialBps {
+			return true
+		}
+	}
+	x, y := stored.ShippingCostPerOrder, observed.ShippingCostPerOrder
+	if x.Currency != y.Currency {
+		return true
+	}
+	return abs(x.Minor-y.Minor)*1000 > materialShipping*max(abs(x.Minor), 1)
+}
+
+func rateList(r profit.FeeRates) []int64 {
+	return []int64{r.Referral, r.PlatformCommission, r.Transaction, r.SFP, r.FlashSale, r.Live, r.Voucher, r.OtherFees,
+		r.Affiliate, r.AffiliatePartner, r.AffiliateAds, r.RefundAdministration, r.TaxOnFees}
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// --- rows ---
+
+// measureNames are the measure columns, in profit.MeasureNames' order.
+var measureNames = profit.MeasureNames()
+
+// rowWriter writes order_profits rows as the JSON array ApplyOrderProfits reads, by hand: it is on every page's
+// path, and reflection over 42 measures per row is most of the cost of encoding/json.
+type rowWriter struct{ buf []byte }
+
+func (w *rowWriter) result(r profit.Result, created time.Time, zone *time.Location) error {
+	day := created.In(zone).Format(time.DateOnly)
+	if err := w.row(r.OrderID, "", "", day, created, r.Order, r.Estimated.NetProfit.Minor); err != nil {
+		return err
+	}
+	for _, k := range r.BySKU() {
+		if err := w.row(r.OrderID, k.SkuID, k.SellerSKU, day, created, k.Breakdown, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *rowWriter) row(orderID, skuID, sellerSKU, day string, created time.Time, b profit.Breakdown, estimated int64) error {
+	t, err := profit.Of(b)
+	if err != nil {
+		return err
+	}
+	if len(w.buf) == 0 {
+		w.buf = append(w.buf, '[')
+	} else {
+		w.buf = append(w.buf, ',')
+	}
+	w.buf = append(w.buf, `{"order_id":`...)
+	w.buf = strconv.AppendQuote(w.buf, orderID)
+	w.buf = append(w.buf, `,"sku_id":`...)
+	w.buf = strconv.AppendQuote(w.buf, skuID)
+	w.buf = append(w.buf, `,"seller_sku":`...)
+	w.buf = strconv.AppendQuote(w.buf, sellerSKU)
+	w.buf = append(w.buf, `,"day":"`...)
+	w.buf = append(w.buf, day...)
+	w.buf = append(w.buf, `","create_time":"`...)
+	w.buf = created.UTC().AppendFormat(w.buf, time.RFC3339Nano)
+	w.buf = append(w.buf, `","currency":`...)
+	w.buf = strconv.AppendQuote(w.buf, b.Currency)
+	w.buf = append(w.buf, `,"state":"`...)
+	w.buf = append(w.buf, b.State.String()...)
+	w.buf = append(w.buf, `","flags":`...)
+	w.buf = strconv.AppendUint(w.buf, uint64(b.Flags), 10)
+	w.buf = append(w.buf, `,"estimated_net_profit":`...)
+	w.buf = strconv.AppendInt(w.buf, estimated, 10)
+	for i, v := range t.Measures() {
+		w.buf = append(w.buf, ',', '"')
+		w.buf = append(w.buf, measureNames[i]...)
+		w.buf = append(w.buf, '"', ':')
+		w.buf = strconv.AppendInt(w.buf, v, 10)
+	}
+	w.buf = append(w.buf, '}')
+	return nil
+}
+
+func (w *rowWriter) bytes() []byte {
+	if len(w.buf) == 0 {
+		return []byte("[]")
+	}
+	return append(w.buf, ']')
+}

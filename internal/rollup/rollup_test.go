@@ -1,0 +1,386 @@
+package rollup_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/profitline/profitline/internal/connect"
+	"github.com/profitline/profitline/internal/costs"
+	"github.com/profitline/profitline/internal/profit"
+	"github.com/profitline/profitline/internal/rollup"
+	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/store/tenantdb"
+	"github.com/profitline/profitline/internal/syncer"
+	"github.com/profitline/profitline/internal/testenv"
+	"github.com/profitline/profitline/internal/tiktok/sandbox"
+	"github.com/profitline/profitline/internal/tiktoktest"
+)
+
+type fixture struct {
+	env    *testenv.Env
+	tt     *tiktoktest.Env
+	sync   *syncer.Syncer
+	userID int64
+	shop   sandbox.Shop
+}
+
+// newFixture is a seller whose sandbox shop (30 days of orders, with returns and finance) is synced whole.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	env := testenv.New(t)
+	tt := tiktoktest.New(t, env.Clock, func(c *sandbox.Config) { c.Days, c.OrdersPerDay = 30, 8 })
+	log := slog.New(slog.DiscardHandler)
+	conn := connect.New(env.Store, tt.Client, env.Clock, log)
+	userID, shop := tiktoktest.Connect(t, env.Store, tt.Sandbox)
+	s := syncer.New(env.Store, tt.Client, conn, env.Clock, syncer.Config{Backfill: 60 * 24 * time.Hour, PageSize: 50}, log)
+	f := &fixture{env: env, tt: tt, sync: s, userID: userID, shop: shop}
+	f.syncAll(t)
+	return f
+}
+
+func (f *fixture) syncAll(t *testing.T) {
+	t.Helper()
+	for _, r := range syncer.Resources() {
+		if _, err := f.sync.Sync(context.Background(), f.userID, f.shop.ID, r); err != nil {
+			t.Fatalf("sync %s: %v", r, err)
+		}
+	}
+}
+
+func (f *fixture) inTenant(t *testing.T, fn func(ctx context.Context, tx *store.Tx) error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error { return fn(ctx, tx) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// row is a profit row read back by its column names.
+type row struct {
+	key      string // shop/day/sku/currency, or shop/order/sku
+	measures []int64
+	other    string // the row's other columns, as JSON
+}
+
+// rows reads a profit table whole, as the owner (every column by name, so a column the code forgot shows up).
+func (f *fixture) rows(t *testing.T, table string) map[string]row {
+	t.Helper()
+	conn := testenv.Connect(t, f.env.DB.OwnerURL)
+	rs, err := conn.Query(context.Background(), `SELECT to_jsonb(p) FROM `+table+` p WHERE user_id = $1`, f.userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]row{}
+	for rs.Next() {
+		var m map[string]any
+		if err := rs.Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		var r row
+		for _, name := range profit.MeasureNames() {
+			v, ok := m[name].(float64)
+			if !ok {
+				t.Fatalf("%s has no measure %s", table, name)
+			}
+			r.measures = append(r.measures, int64(v))
+			delete(m, name)
+		}
+		if table == "daily_profit" {
+			r.key = fmt.Sprint(m["shop_id"], "/", m["day"], "/", m["sku_id"], "/", m["currency"])
+		} else {
+			r.key = fmt.Sprint(m["shop_id"], "/", m["order_id"], "/", m["sku_id"])
+		}
+		b, _ := json.Marshal(m)
+		r.other = string(b)
+		out[r.key] = r
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func nonZero(rows map[string]row) map[string]row {
+	out := map[string]row{}
+	for k, r := range rows {
+		if slices.ContainsFunc(r.measures, func(v int64) bool { return v != 0 }) {
+			out[k] = r
+		}
+	}
+	return out
+}
+
+func sameRows(t *testing.T, what string, got, want map[string]row) {
+	t.Helper()
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		g, ok := got[k]
+		if !ok {
+			t.Errorf("%s: row %s missing", what, k)
+			continue
+		}
+		if !slices.Equal(g.measures, want[k].measures) || g.other != want[k].other {
+			t.Errorf("%s: row %s differs\n got %v %s\nwant %v %s", what, k, g.measures, g.other, want[k].measures, want[k].other)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s: unexpected row %s", what, k)
+		}
+	}
+}
+
+func (f *fixture) version(t *testing.T) int64 {
+	t.Helper()
+	var v int64
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		v, err = tx.Q.ProfitVersion(ctx, f.userID)
+		return err
+	})
+	return v
+}
+
+// model applies the profit model to every stored order of the shop, one at a time, and sums the results by day
+// (and SKU) as the daily rows key them.
+func (f *fixture) model(t *testing.T) (byDay map[string]*profit.Totals, orders int) {
+	t.Helper()
+	byDay = map[string]*profit.Totals{}
+	add := func(key string, b profit.Breakdown) {
+		if byDay[key] == nil {
+			byDay[key] = &profit.Totals{}
+		}
+		if err := byDay[key].Add(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		zone, err := rollup.TimeZone(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: f.shop.ID, MaxRows: 1 << 30})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, err := rollup.Compute(ctx, tx, f.shop.ID, id)
+			if err != nil {
+				return err
+			}
+			in, err := rollup.Inputs(ctx, tx, f.shop.ID, []string{id})
+			if err != nil {
+				return err
+			}
+			day := in[0].Order.CreateTime.In(zone).Format("2006-01-02")
+			add(fmt.Sprint(f.shop.ID, "/", day, "/", "", "/", r.Order.Currency), r.Order)
+			for _, k := range r.BySKU() {
+				add(fmt.Sprint(f.shop.ID, "/", day, "/", k.SkuID, "/", k.Currency), k.Breakdown)
+			}
+		}
+		orders = len(ids)
+		return nil
+	})
+	return byDay, orders
+}
+
+// The sync keeps the rollups as it writes each page; what they hold must be the profit model applied to every
+// stored order one by one, summed by day and SKU; a rebuild from the rows must end exactly there; and a re-sync
+// of the same data must change nothing.
+func TestTheSyncsRollupsAreTheModelOrderByOrderAndARebuildEndsThere(t *testing.T) {
+	f := newFixture(t)
+	daily := f.rows(t, "daily_profit")
+	want, orders := f.model(t)
+	if orders < 100 {
+		t.Fatalf("only %d orders stored", orders)
+	}
+	if len(daily) != len(want) {
+		t.Errorf("%d daily rows; the model gives %d days×SKUs", len(daily), len(want))
+	}
+	for key, tot := range want {
+		got, ok := daily[key]
+		if !ok {
+			t.Errorf("no daily row %s", key)
+			continue
+		}
+		if !slices.Equal(got.measures, tot.Measures()) {
+			t.Errorf("daily row %s\n got %v\nwant %v (the model, order by order)", key, got.measures, tot.Measures())
+		}
+	}
+
+	version := f.version(t)
+	f.syncAll(t)
+	if v := f.version(t); v != version {
+		t.Errorf("a re-sync of unchanged data moved the profit version from %d to %d", version, v)
+	}
+
+	incremental, orderRows := nonZero(daily), f.rows(t, "order_profits")
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		_, err := rollup.Rebuild(ctx, tx, f.shop.ID)
+		return err
+	})
+	sameRows(t, "daily_profit after a rebuild", nonZero(f.rows(t, "daily_profit")), incremental)
+	sameRows(t, "order_profits after a rebuild", f.rows(t, "order_profits"), orderRows)
+}
+
+// What the rollups say was settled is, to the cent, what TikTok's statements settled, less the reserve it held
+// back (cash, not profit); and every settled order's own settlement is there, flagged when its parts do not sum.
+func TestTheSettledProfitIsWhatTheStatementsSettled(t *testing.T) {
+	f := newFixture(t)
+	conn := testenv.Connect(t, f.env.DB.OwnerURL)
+	var settled, reported, unreconciled, statements, reserve, txns int64
+	err := conn.QueryRow(context.Background(), `SELECT
+		(SELECT coalesce(sum(settlement), 0) FROM daily_profit WHERE user_id = $1 AND sku_id = ''),
+		(SELECT coalesce(sum(settlement_reported), 0) FROM order_profits WHERE user_id = $1 AND sku_id = '' AND state = 'settled'),
+		(SELECT coalesce(sum(unreconciled), 0) FROM order_profits WHERE user_id = $1 AND sku_id = '' AND state = 'settled'),
+		(SELECT coalesce(sum(settlement), 0) FROM statements WHERE user_id = $1),
+		(SELECT coalesce(sum(settlement), 0) FROM statement_transactions WHERE user_id = $1 AND type = 'RESERVE'),
+		(SELECT count(*) FROM statement_transactions WHERE user_id = $1 AND type <> 'RESERVE' AND order_id = '')`,
+		f.userID).Scan(&settled, &reported, &unreconciled, &statements, &reserve, &txns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = settled
+	if txns != 0 {
+		t.Fatalf("%d settlement rows name no order: the test's premise is gone", txns)
+	}
+	want := tiktoktest.Want(t, f.tt.Sandbox, f.shop.ID)
+	if statements != want.StatementSettlement {
+		t.Fatalf("statements hold %d; the sandbox settled %d", statements, want.StatementSettlement)
+	}
+	if reported != statements-reserve {
+		t.Errorf("settled orders report %d; the statements settled %d, of which %d reserve: want %d", reported, statements, reserve, statements-reserve)
+	}
+	if _, mismatched := f.tt.Sandbox.Mismatch(); mismatched != "" && unreconciled == 0 {
+		t.Errorf("the sandbox's mismatched settlement (order %s) is not flagged as unreconciled", mismatched)
+	}
+}
+
+// A cost entered for a SKU reaches, in the same transaction, every order placed since it applies; the rows then
+// are what a rebuild makes.
+func TestACostChangeReachesTheOrdersItAppliesTo(t *testing.T) {
+	f := newFixture(t)
+	before := f.rows(t, "daily_profit")
+	var sku string
+	var units int64
+	for _, k := range slices.Sorted(maps.Keys(before)) {
+		if r := before[k]; !strings.HasSuffix(strings.TrimSuffix(k, "/USD"), "/") && r.measures[1] > units {
+			sku, units = strings.Split(k, "/")[2], r.measures[1]
+		}
+	}
+	if sku == "" {
+		t.Fatal("no SKU sold")
+	}
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		if _, _, err := costs.Set(ctx, tx, f.shop.ID, costs.Edit{SKUID: sku, EffectiveFrom: "2020-01-01", ProductCost: "2.50"}); err != nil {
+			return err
+		}
+		c, err := rollup.CostsChanged(ctx, tx, f.shop.ID, []string{sku}, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
+		if c.OrderRows == 0 || c.DailyRows == 0 {
+			t.Errorf("a new cost changed %+v rows", c)
+		}
+		return err
+	})
+	after := nonZero(f.rows(t, "daily_profit"))
+	cogs := slices.Index(profit.MeasureNames(), "cost_of_goods")
+	var was, is int64
+	for k, r := range after {
+		if strings.Split(k, "/")[2] == "" {
+			is += r.measures[cogs]
+		}
+	}
+	for k, r := range before {
+		if strings.Split(k, "/")[2] == "" {
+			was += r.measures[cogs]
+		}
+	}
+	if is <= was {
+		t.Errorf("cost of goods %d before the cost, %d after; want more", was, is)
+	}
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		_, err := rollup.Rebuild(ctx, tx, f.shop.ID)
+		return err
+	})
+	sameRows(t, "daily_profit after the cost, then a rebuild", nonZero(f.rows(t, "daily_profit")), after)
+}
+
+// Days begin at the seller's midnight: a new time zone moves orders between days, and nothing else.
+func TestANewTimeZoneMovesOrdersBetweenDaysAndChangesNoTotal(t *testing.T) {
+	f := newFixture(t)
+	sum := func(rows map[string]row) []int64 {
+		total := make([]int64, len(profit.MeasureNames()))
+		for k, r := range rows {
+			if strings.Split(k, "/")[2] == "" {
+				for i, v := range r.measures {
+					total[i] += v
+				}
+			}
+		}
+		return total
+	}
+	utc := f.rows(t, "daily_profit")
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		if _, err := rollup.SetTimeZone(ctx, tx, "Mars/Olympus_Mons"); err == nil {
+			t.Error("an unknown zone was accepted")
+		}
+		changed, err := rollup.SetTimeZone(ctx, tx, "Asia/Tokyo")
+		if !changed {
+			t.Error("the zone did not change")
+		}
+		return err
+	})
+	tokyo := f.rows(t, "daily_profit")
+	if !slices.Equal(sum(utc), sum(tokyo)) {
+		t.Errorf("totals changed with the zone:\n%v\n%v", sum(utc), sum(tokyo))
+	}
+	if maps.EqualFunc(utc, tokyo, func(a, b row) bool { return slices.Equal(a.measures, b.measures) }) {
+		t.Error("no order moved to another day 9 hours ahead")
+	}
+	want, _ := f.model(t)
+	for key, tot := range want {
+		if !slices.Equal(tokyo[key].measures, tot.Measures()) {
+			t.Errorf("Tokyo day %s: %v; the model gives %v", key, tokyo[key].measures, tot.Measures())
+		}
+	}
+}
+
+// Two transactions refreshing the same orders at once (an orders page and a settlement page, say) end with each
+// order counted once: the shop's profit lock makes the second read what the first wrote.
+func TestConcurrentRefreshesOfTheSameOrdersCountEachOnce(t *testing.T) {
+	f := newFixture(t)
+	want := nonZero(f.rows(t, "daily_profit"))
+	var ids []string
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		ids, err = tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: f.shop.ID, MaxRows: 1 << 30})
+		if err != nil {
+			return err
+		}
+		return tx.Q.DeleteShopProfits(ctx, tenantdb.DeleteShopProfitsParams{UserID: f.userID, ShopID: f.shop.ID})
+	})
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			errs <- f.env.Store.InTenant(context.Background(), f.userID, func(tx *store.Tx) error {
+				_, err := rollup.Refresh(context.Background(), tx, f.shop.ID, ids)
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameRows(t, "daily_profit after four concurrent refreshes", nonZero(f.rows(t, "daily_profit")), want)
+}
