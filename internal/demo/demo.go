@@ -7,10 +7,14 @@ import (
 	"fmt"
 
 	"github.com/profitline/profitline/internal/account"
+	"github.com/profitline/profitline/internal/rollup"
 	"github.com/profitline/profitline/internal/shops"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/tiktok/sandbox"
 )
+
+// TimeZone is the demo seller's time zone.
+const TimeZone = "America/Los_Angeles"
 
 // Seller makes sure the demo account exists and holds a fresh grant for the sandbox's first seller, and returns the
 // account and the shops connected. The sandbox keeps its tokens in memory, so every start issues new ones; its shops
@@ -41,7 +45,16 @@ func Seller(ctx context.Context, st *store.Store, accounts *account.Service, sb 
 		}
 	}
 	err = st.InTenant(ctx, userID, func(tx *store.Tx) error {
-		_, err := shops.Save(ctx, tx, grant, list)
+		if _, err := shops.Save(ctx, tx, grant, list); err != nil {
+			return err
+		}
+		// The demo shops sell in the US: their days begin at Pacific midnight, as TikTok's Seller Center shows
+		// them, unless the seller picked another zone.
+		zone, err := rollup.TimeZone(ctx, tx)
+		if err != nil || zone.String() != "UTC" {
+			return err
+		}
+		_, err = rollup.SetTimeZone(ctx, tx, TimeZone)
 		return err
 	})
 	if err != nil {

@@ -112,7 +112,7 @@ func Refresh(ctx context.Context, tx *store.Tx, shopID string, ids []string) (Ch
 func (s *shop) refresh(ctx context.Context, tx *store.Tx, ids []string) (Changed, error) {
 	var total Changed
 	for chunk := range slices.Chunk(ids, batch) {
-		c, err := s.apply(ctx, tx, chunk)
+		c, err := s.apply(ctx, tx, chunk, false)
 		if err != nil {
 			return total, err
 		}
@@ -126,8 +126,9 @@ func (s *shop) refresh(ctx context.Context, tx *store.Tx, ids []string) (Changed
 	return total, nil
 }
 
-// apply computes the orders ids and writes their rows and the difference they make, in one statement.
-func (s *shop) apply(ctx context.Context, tx *store.Tx, ids []string) (Changed, error) {
+// apply computes the orders ids and writes their rows and the difference they make, in one statement; or, fresh,
+// only their rows, when the shop has no rows (a rebuild sums them into days at the end).
+func (s *shop) apply(ctx context.Context, tx *store.Tx, ids []string, fresh bool) (Changed, error) {
 	inputs, err := Inputs(ctx, tx, s.id, ids)
 	if err != nil {
 		return Changed{}, err
@@ -146,6 +147,13 @@ func (s *shop) apply(ctx context.Context, tx *store.Tx, ids []string) (Changed, 
 	}
 	if len(found) == 0 {
 		return Changed{}, nil
+	}
+	if fresh {
+		n, err := tx.Q.InsertOrderProfits(ctx, tenantdb.InsertOrderProfitsParams{UserID: tx.UserID, ShopID: s.id, Rows: rows.bytes()})
+		if err != nil {
+			return Changed{}, fmt.Errorf("rollup: write %d orders of shop %s: %w", len(found), s.id, err)
+		}
+		return Changed{OrderRows: n}, nil
 	}
 	out, err := tx.Q.ApplyOrderProfits(ctx, tenantdb.ApplyOrderProfitsParams{UserID: tx.UserID, ShopID: s.id,
 		OrderIds: found, Rows: rows.bytes()})
@@ -221,7 +229,8 @@ func CostsChanged(ctx context.Context, tx *store.Tx, shopID string, skuIDs []str
 	return Refresh(ctx, tx, shopID, ids)
 }
 
-// Rebuild forgets the shop's profit rows and computes them again from the stored rows.
+// Rebuild forgets the shop's profit rows and computes them again from the stored rows: every order's rows, then
+// the days as their sums (what the differences the sync adds come to).
 func Rebuild(ctx context.Context, tx *store.Tx, shopID string) (Changed, error) {
 	if err := lock(ctx, tx, shopID); err != nil {
 		return Changed{}, err
@@ -229,11 +238,23 @@ func Rebuild(ctx context.Context, tx *store.Tx, shopID string) (Changed, error) 
 	if err := tx.Q.DeleteShopProfits(ctx, tenantdb.DeleteShopProfitsParams{UserID: tx.UserID, ShopID: shopID}); err != nil {
 		return Changed{}, fmt.Errorf("rollup: forget shop %s: %w", shopID, err)
 	}
-	c, err := ShopChanged(ctx, tx, shopID)
-	if err == nil && c.OrderRows+c.DailyRows == 0 {
-		err = tx.Q.BumpProfitVersion(ctx, tx.UserID) // the rows went, even if nothing came back
+	s, err := loadShop(ctx, tx, shopID)
+	if err != nil {
+		return Changed{}, err
 	}
-	return c, err
+	var total Changed
+	err = each(ctx, tx, shopID, func(ids []string) error {
+		c, err := s.apply(ctx, tx, ids, true)
+		total.add(c)
+		return err
+	})
+	if err != nil {
+		return total, err
+	}
+	if total.DailyRows, err = tx.Q.RebuildDailyProfit(ctx, tenantdb.RebuildDailyProfitParams{UserID: tx.UserID, ShopID: shopID}); err != nil {
+		return total, fmt.Errorf("rollup: sum the days of shop %s: %w", shopID, err)
+	}
+	return total, tx.Q.BumpProfitVersion(ctx, tx.UserID)
 }
 
 // RebuildAll rebuilds every shop of the seller.

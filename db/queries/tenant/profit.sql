@@ -42,7 +42,7 @@ WITH new AS (
 ), gone AS (
     DELETE FROM order_profits o
     WHERE o.user_id = @user_id AND o.shop_id = @shop_id AND o.order_id = ANY(@order_ids::text[])
-      AND NOT EXISTS (SELECT 1 FROM new n WHERE n.order_id = o.order_id AND n.sku_id = o.sku_id)
+      AND (o.order_id, o.sku_id) NOT IN (SELECT n.order_id, n.sku_id FROM new n) -- a hashed subplan: one probe per row
     RETURNING 1
 ), put AS (
     INSERT INTO order_profits (user_id, shop_id, order_id, sku_id,
@@ -206,7 +206,7 @@ WITH new AS (
         d.settlement_reported, d.unreconciled, d.net_sales_without_cost, d.net_profit
     FROM delta d
     ON CONFLICT (user_id, shop_id, sku_id, day, currency) DO UPDATE SET
-        seller_sku = CASE WHEN EXCLUDED.seller_sku <> '' THEN EXCLUDED.seller_sku ELSE daily_profit.seller_sku END,
+        seller_sku = greatest(daily_profit.seller_sku, EXCLUDED.seller_sku),
         orders = daily_profit.orders + EXCLUDED.orders, units = daily_profit.units + EXCLUDED.units,
         settled_orders = daily_profit.settled_orders + EXCLUDED.settled_orders,
         sample_orders = daily_profit.sample_orders + EXCLUDED.sample_orders,
@@ -252,6 +252,93 @@ WITH new AS (
 SELECT ((SELECT count(*) FROM put) + (SELECT count(*) FROM gone))::bigint AS order_rows,
     (SELECT count(*) FROM daily)::bigint AS daily_rows;
 
+
+-- name: InsertOrderProfits :execrows
+-- Writes the profit rows @rows (as ApplyOrderProfits takes them) of orders that have none: what a rebuild writes
+-- after forgetting the shop's rows, before RebuildDailyProfit sums them.
+WITH new AS (
+    SELECT
+        (e->>'order_id')::text AS order_id, (e->>'sku_id')::text AS sku_id, (e->>'seller_sku')::text AS seller_sku,
+        (e->>'day')::date AS day, (e->>'create_time')::timestamptz AS create_time,
+        (e->>'currency')::text AS currency, (e->>'state')::text AS state, (e->>'flags')::integer AS flags,
+        (e->>'estimated_net_profit')::bigint AS estimated_net_profit, (e->>'orders')::bigint AS orders,
+        (e->>'units')::bigint AS units, (e->>'settled_orders')::bigint AS settled_orders,
+        (e->>'sample_orders')::bigint AS sample_orders, (e->>'refunded_orders')::bigint AS refunded_orders,
+        (e->>'cost_unknown_orders')::bigint AS cost_unknown_orders,
+        (e->>'unreconciled_orders')::bigint AS unreconciled_orders, (e->>'unsold_orders')::bigint AS unsold_orders,
+        (e->>'gross_sales')::bigint AS gross_sales, (e->>'seller_discount')::bigint AS seller_discount,
+        (e->>'platform_discount')::bigint AS platform_discount, (e->>'net_sales')::bigint AS net_sales,
+        (e->>'refunds')::bigint AS refunds, (e->>'other_revenue')::bigint AS other_revenue,
+        (e->>'shipping_charged')::bigint AS shipping_charged,
+        (e->>'shipping_seller_discount')::bigint AS shipping_seller_discount,
+        (e->>'shipping_cost')::bigint AS shipping_cost,
+        (e->>'return_shipping_cost')::bigint AS return_shipping_cost, (e->>'fee_referral')::bigint AS fee_referral,
+        (e->>'fee_platform_commission')::bigint AS fee_platform_commission,
+        (e->>'fee_transaction')::bigint AS fee_transaction, (e->>'fee_sfp')::bigint AS fee_sfp,
+        (e->>'fee_flash_sale')::bigint AS fee_flash_sale, (e->>'fee_live')::bigint AS fee_live,
+        (e->>'fee_voucher')::bigint AS fee_voucher,
+        (e->>'fee_refund_administration')::bigint AS fee_refund_administration,
+        (e->>'fee_other')::bigint AS fee_other, (e->>'affiliate_standard')::bigint AS affiliate_standard,
+        (e->>'affiliate_partner')::bigint AS affiliate_partner, (e->>'affiliate_ads')::bigint AS affiliate_ads,
+        (e->>'tax_on_fees')::bigint AS tax_on_fees, (e->>'adjustments')::bigint AS adjustments,
+        (e->>'cost_of_goods')::bigint AS cost_of_goods, (e->>'cost_returned')::bigint AS cost_returned,
+        (e->>'marketing_goods')::bigint AS marketing_goods,
+        (e->>'marketing_shipping')::bigint AS marketing_shipping, (e->>'tax_collected')::bigint AS tax_collected,
+        (e->>'settlement')::bigint AS settlement, (e->>'settlement_reported')::bigint AS settlement_reported,
+        (e->>'unreconciled')::bigint AS unreconciled,
+        (e->>'net_sales_without_cost')::bigint AS net_sales_without_cost, (e->>'net_profit')::bigint AS net_profit
+    FROM jsonb_array_elements(@rows::jsonb) e
+)
+INSERT INTO order_profits (user_id, shop_id, order_id, sku_id,
+    seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units, settled_orders,
+    sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders, gross_sales,
+    seller_discount, platform_discount, net_sales, refunds, other_revenue, shipping_charged,
+    shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral, fee_platform_commission,
+    fee_transaction, fee_sfp, fee_flash_sale, fee_live, fee_voucher, fee_refund_administration, fee_other,
+    affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods, cost_returned,
+    marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported, unreconciled,
+    net_sales_without_cost, net_profit)
+SELECT @user_id, @shop_id, n.order_id, n.sku_id,
+    n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags, n.estimated_net_profit, n.orders, n.units,
+    n.settled_orders, n.sample_orders, n.refunded_orders, n.cost_unknown_orders, n.unreconciled_orders,
+    n.unsold_orders, n.gross_sales, n.seller_discount, n.platform_discount, n.net_sales, n.refunds,
+    n.other_revenue, n.shipping_charged, n.shipping_seller_discount, n.shipping_cost, n.return_shipping_cost,
+    n.fee_referral, n.fee_platform_commission, n.fee_transaction, n.fee_sfp, n.fee_flash_sale, n.fee_live,
+    n.fee_voucher, n.fee_refund_administration, n.fee_other, n.affiliate_standard, n.affiliate_partner,
+    n.affiliate_ads, n.tax_on_fees, n.adjustments, n.cost_of_goods, n.cost_returned, n.marketing_goods,
+    n.marketing_shipping, n.tax_collected, n.settlement, n.settlement_reported, n.unreconciled,
+    n.net_sales_without_cost, n.net_profit
+FROM new n;
+
+-- name: RebuildDailyProfit :execrows
+-- Sums the shop's order_profits rows into daily_profit, which must hold none of the shop's rows: the end of a
+-- rebuild. The sums are those ApplyOrderProfits' differences add up to.
+INSERT INTO daily_profit (user_id, shop_id, sku_id, day, currency, seller_sku,
+    orders, units, settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders,
+    unsold_orders, gross_sales, seller_discount, platform_discount, net_sales, refunds, other_revenue,
+    shipping_charged, shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral,
+    fee_platform_commission, fee_transaction, fee_sfp, fee_flash_sale, fee_live, fee_voucher,
+    fee_refund_administration, fee_other, affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees,
+    adjustments, cost_of_goods, cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement,
+    settlement_reported, unreconciled, net_sales_without_cost, net_profit)
+SELECT @user_id, @shop_id, p.sku_id, p.day, p.currency, max(p.seller_sku),
+    sum(p.orders)::bigint, sum(p.units)::bigint, sum(p.settled_orders)::bigint, sum(p.sample_orders)::bigint,
+    sum(p.refunded_orders)::bigint, sum(p.cost_unknown_orders)::bigint, sum(p.unreconciled_orders)::bigint,
+    sum(p.unsold_orders)::bigint, sum(p.gross_sales)::bigint, sum(p.seller_discount)::bigint,
+    sum(p.platform_discount)::bigint, sum(p.net_sales)::bigint, sum(p.refunds)::bigint,
+    sum(p.other_revenue)::bigint, sum(p.shipping_charged)::bigint, sum(p.shipping_seller_discount)::bigint,
+    sum(p.shipping_cost)::bigint, sum(p.return_shipping_cost)::bigint, sum(p.fee_referral)::bigint,
+    sum(p.fee_platform_commission)::bigint, sum(p.fee_transaction)::bigint, sum(p.fee_sfp)::bigint,
+    sum(p.fee_flash_sale)::bigint, sum(p.fee_live)::bigint, sum(p.fee_voucher)::bigint,
+    sum(p.fee_refund_administration)::bigint, sum(p.fee_other)::bigint, sum(p.affiliate_standard)::bigint,
+    sum(p.affiliate_partner)::bigint, sum(p.affiliate_ads)::bigint, sum(p.tax_on_fees)::bigint,
+    sum(p.adjustments)::bigint, sum(p.cost_of_goods)::bigint, sum(p.cost_returned)::bigint,
+    sum(p.marketing_goods)::bigint, sum(p.marketing_shipping)::bigint, sum(p.tax_collected)::bigint,
+    sum(p.settlement)::bigint, sum(p.settlement_reported)::bigint, sum(p.unreconciled)::bigint,
+    sum(p.net_sales_without_cost)::bigint, sum(p.net_profit)::bigint
+FROM order_profits p
+WHERE p.user_id = @user_id AND p.shop_id = @shop_id
+GROUP BY p.sku_id, p.day, p.currency;
 
 -- name: ProfitOrders :many
 -- The orders @order_ids as the profit model reads them.
