@@ -106,3 +106,93 @@ func Seed(t testing.TB, ownerURL string, userID int64, shopID string, s Shape) {
 		t.Fatal(err)
 	}
 }
+
+// SeedProfits writes the shape's orders (the orders table only) and their profit rows straight into order_profits
+// and daily_profit, without the model: for benchmarks of what reads the rollups, at sizes where computing every
+// order would take longer than the benchmark itself. Each line is a unit of one SKU sold at 25.00 with a 9.00
+// cost, a 6% referral and a 2% transaction fee; an order pays 5.99 shipping and costs a 6.20 label, and is settled
+// when older than SettleAfter.
+func SeedProfits(t testing.TB, ownerURL string, userID int64, shopID string, s Shape) {
+	t.Helper()
+	ctx := context.Background()
+	conn := testenv.Connect(t, ownerURL)
+	start := s.End.Add(-time.Duration(s.Days) * 24 * time.Hour)
+	args := pgx.NamedArgs{"orders": s.Orders, "start": start, "step": float64(s.End.Sub(start).Microseconds()) / float64(s.Orders),
+		"user_id": userID, "shop_id": shopID, "skus": s.SKUs, "settle_before": s.End.Add(-s.SettleAfter), "zone": "UTC"}
+	stmts := []string{
+		`CREATE TEMP TABLE seed_orders ON COMMIT DROP AS
+		 SELECT i, lpad(i::text, 12, '0') AS order_id,
+		     @start::timestamptz + make_interval(secs => (i - 1) * @step::float8 / 1e6) AS created, 1 + (i % 3)::int AS lines
+		 FROM generate_series(1, @orders::int) i`,
+		`INSERT INTO orders (user_id, shop_id, order_id, status, currency, create_time, update_time, is_sample, line_count,
+		     sub_total, shipping_fee, seller_discount, platform_discount, tax, total_amount, payload_sealed, synced_at)
+		 SELECT @user_id, @shop_id, o.order_id, 'COMPLETED', 'USD', o.created, o.created, false, o.lines, o.lines * 2500, 599,
+		     0, 0, 0, o.lines * 2500 + 599, decode(repeat('5a', 800), 'hex'), now()
+		 FROM seed_orders o`,
+		// One row per line (its SKU), carrying the order's shipping on its first line, then the order rows as their sums.
+		`CREATE TEMP TABLE seed_rows ON COMMIT DROP AS
+		 SELECT o.order_id, 'sku-' || ((o.i * 7 + l) % @skus) AS sku_id, 'SKU-' || ((o.i * 7 + l) % @skus) AS seller_sku,
+		     (o.created AT TIME ZONE @zone::text)::date AS day, o.created, o.created < @settle_before AS settled,
+		     2500::bigint AS sales, CASE WHEN l = 1 THEN 599 ELSE 0 END::bigint AS charged,
+		     CASE WHEN l = 1 THEN 620 ELSE 0 END::bigint AS label, 150::bigint AS referral, 50::bigint AS txn, 900::bigint AS cogs
+		 FROM seed_orders o, generate_series(1, o.lines) l`,
+		`INSERT INTO order_profits (user_id, shop_id, order_id, sku_id, seller_sku, day, create_time, currency, state, flags,
+		     estimated_net_profit, orders, units, settled_orders, sample_orders, refunded_orders, cost_unknown_orders,
+		     unreconciled_orders, unsold_orders, gross_sales, seller_discount, platform_discount, net_sales, refunds,
+		     other_revenue, shipping_charged, shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral,
+		     fee_platform_commission, fee_transaction, fee_sfp, fee_flash_sale, fee_live, fee_voucher,
+		     fee_refund_administration, fee_other, affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees,
+		     adjustments, cost_of_goods, cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement,
+		     settlement_reported, unreconciled, net_sales_without_cost, net_profit)
+		 SELECT @user_id, @shop_id, r.order_id, r.sku_id, r.seller_sku, r.day, r.created, 'USD',
+		     CASE WHEN r.settled THEN 'settled' ELSE 'estimated' END, 0, 0,
+		     1, r.units, r.settled::int, 0, 0, 0, 0, 0, r.sales, 0, 0, r.sales, 0, 0, r.charged, 0, r.label, 0, r.referral,
+		     0, r.txn, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, r.cogs, 0, 0, 0, 0, r.settlement, r.settlement, 0, 0, r.settlement - r.cogs
+		 FROM (
+		     SELECT order_id, sku_id, seller_sku, day, created, settled, 1 AS units, sales, charged, label, referral, txn, cogs,
+		         sales + charged - label - referral - txn AS settlement
+		     FROM seed_rows
+		     UNION ALL
+		     SELECT order_id, '', '', min(day), min(created), bool_and(settled), count(*), sum(sales), sum(charged), sum(label),
+		         sum(referral), sum(txn), sum(cogs), sum(sales + charged - label - referral - txn)
+		     FROM seed_rows GROUP BY order_id
+		 ) r`,
+		`INSERT INTO daily_profit (user_id, shop_id, sku_id, day, currency, seller_sku, orders, units, settled_orders,
+		     sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders, gross_sales,
+		     seller_discount, platform_discount, net_sales, refunds, other_revenue, shipping_charged,
+		     shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral, fee_platform_commission,
+		     fee_transaction, fee_sfp, fee_flash_sale, fee_live, fee_voucher, fee_refund_administration, fee_other,
+		     affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods, cost_returned,
+		     marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported, unreconciled,
+		     net_sales_without_cost, net_profit)
+		 SELECT user_id, shop_id, sku_id, day, currency, max(seller_sku), sum(orders), sum(units), sum(settled_orders),
+		     sum(sample_orders), sum(refunded_orders), sum(cost_unknown_orders), sum(unreconciled_orders), sum(unsold_orders),
+		     sum(gross_sales), sum(seller_discount), sum(platform_discount), sum(net_sales), sum(refunds), sum(other_revenue),
+		     sum(shipping_charged), sum(shipping_seller_discount), sum(shipping_cost), sum(return_shipping_cost),
+		     sum(fee_referral), sum(fee_platform_commission), sum(fee_transaction), sum(fee_sfp), sum(fee_flash_sale),
+		     sum(fee_live), sum(fee_voucher), sum(fee_refund_administration), sum(fee_other), sum(affiliate_standard),
+		     sum(affiliate_partner), sum(affiliate_ads), sum(tax_on_fees), sum(adjustments), sum(cost_of_goods),
+		     sum(cost_returned), sum(marketing_goods), sum(marketing_shipping), sum(tax_collected), sum(settlement),
+		     sum(settlement_reported), sum(unreconciled), sum(net_sales_without_cost), sum(net_profit)
+		 FROM order_profits WHERE user_id = @user_id AND shop_id = @shop_id
+		 GROUP BY user_id, shop_id, sku_id, day, currency`,
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	for i, q := range stmts {
+		if _, err := tx.Exec(ctx, q, args); err != nil {
+			t.Fatalf("rolluptest: seed profits step %d: %v", i, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"orders", "order_profits", "daily_profit"} {
+		if _, err := conn.Exec(ctx, "VACUUM ANALYZE "+table); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

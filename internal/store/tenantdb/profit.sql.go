@@ -45,10 +45,13 @@ WITH new AS (
         (e->>'net_sales_without_cost')::bigint AS net_sales_without_cost, (e->>'net_profit')::bigint AS net_profit
     FROM jsonb_array_elements($1::jsonb) e
 ), old AS (
-    SELECT user_id, shop_id, order_id, sku_id, seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units, settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders, gross_sales, seller_discount, platform_discount, net_sales, refunds, other_revenue, shipping_charged, shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral, fee_platform_commission, fee_transaction, fee_sfp, fee_flash_sale, fee_live, fee_voucher, fee_refund_administration, fee_other, affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods, cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported, unreconciled, net_sales_without_cost, net_profit FROM order_profits o WHERE o.user_id = $2 AND o.shop_id = $3 AND o.order_id = ANY($4::text[])
+    -- Joined to the ids, not filtered by = ANY: on a table whose statistics lag its growth (a shop's first
+    -- backfill) the planner would scan the whole shop for an = ANY and probe the key for a join.
+    SELECT o.user_id, o.shop_id, o.order_id, o.sku_id, o.seller_sku, o.day, o.create_time, o.currency, o.state, o.flags, o.estimated_net_profit, o.orders, o.units, o.settled_orders, o.sample_orders, o.refunded_orders, o.cost_unknown_orders, o.unreconciled_orders, o.unsold_orders, o.gross_sales, o.seller_discount, o.platform_discount, o.net_sales, o.refunds, o.other_revenue, o.shipping_charged, o.shipping_seller_discount, o.shipping_cost, o.return_shipping_cost, o.fee_referral, o.fee_platform_commission, o.fee_transaction, o.fee_sfp, o.fee_flash_sale, o.fee_live, o.fee_voucher, o.fee_refund_administration, o.fee_other, o.affiliate_standard, o.affiliate_partner, o.affiliate_ads, o.tax_on_fees, o.adjustments, o.cost_of_goods, o.cost_returned, o.marketing_goods, o.marketing_shipping, o.tax_collected, o.settlement, o.settlement_reported, o.unreconciled, o.net_sales_without_cost, o.net_profit FROM unnest($2::text[]) AS k(id)
+    JOIN order_profits o ON o.user_id = $3 AND o.shop_id = $4 AND o.order_id = k.id
 ), gone AS (
-    DELETE FROM order_profits o
-    WHERE o.user_id = $2 AND o.shop_id = $3 AND o.order_id = ANY($4::text[])
+    DELETE FROM order_profits o USING unnest($2::text[]) AS k(id)
+    WHERE o.user_id = $3 AND o.shop_id = $4 AND o.order_id = k.id
       AND (o.order_id, o.sku_id) NOT IN (SELECT n.order_id, n.sku_id FROM new n) -- a hashed subplan: one probe per row
     RETURNING 1
 ), put AS (
@@ -61,7 +64,7 @@ WITH new AS (
         affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods,
         cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported,
         unreconciled, net_sales_without_cost, net_profit)
-    SELECT $2, $3, n.order_id, n.sku_id,
+    SELECT $3, $4, n.order_id, n.sku_id,
         n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags, n.estimated_net_profit, n.orders,
         n.units, n.settled_orders, n.sample_orders, n.refunded_orders, n.cost_unknown_orders,
         n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount, n.platform_discount, n.net_sales,
@@ -202,7 +205,7 @@ WITH new AS (
         fee_refund_administration, fee_other, affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees,
         adjustments, cost_of_goods, cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement,
         settlement_reported, unreconciled, net_sales_without_cost, net_profit)
-    SELECT $2, $3, d.sku_id, d.day, d.currency, d.seller_sku,
+    SELECT $3, $4, d.sku_id, d.day, d.currency, d.seller_sku,
         d.orders, d.units, d.settled_orders, d.sample_orders, d.refunded_orders, d.cost_unknown_orders,
         d.unreconciled_orders, d.unsold_orders, d.gross_sales, d.seller_discount, d.platform_discount, d.net_sales,
         d.refunds, d.other_revenue, d.shipping_charged, d.shipping_seller_discount, d.shipping_cost,
@@ -262,9 +265,9 @@ SELECT ((SELECT count(*) FROM put) + (SELECT count(*) FROM gone))::bigint AS ord
 
 type ApplyOrderProfitsParams struct {
 	Rows     []byte
+	OrderIds []string
 	UserID   int64
 	ShopID   string
-	OrderIds []string
 }
 
 type ApplyOrderProfitsRow struct {
@@ -280,9 +283,9 @@ type ApplyOrderProfitsRow struct {
 func (q *Queries) ApplyOrderProfits(ctx context.Context, arg ApplyOrderProfitsParams) (ApplyOrderProfitsRow, error) {
 	row := q.db.QueryRow(ctx, applyOrderProfits,
 		arg.Rows,
+		arg.OrderIds,
 		arg.UserID,
 		arg.ShopID,
-		arg.OrderIds,
 	)
 	var i ApplyOrderProfitsRow
 	err := row.Scan(&i.OrderRows, &i.DailyRows)
@@ -345,59 +348,34 @@ func (q *Queries) GetShopFeeRates(ctx context.Context, arg GetShopFeeRatesParams
 }
 
 const insertOrderProfits = `-- name: InsertOrderProfits :execrows
-WITH new AS (
-    SELECT
-        (e->>'order_id')::text AS order_id, (e->>'sku_id')::text AS sku_id, (e->>'seller_sku')::text AS seller_sku,
-        (e->>'day')::date AS day, (e->>'create_time')::timestamptz AS create_time,
-        (e->>'currency')::text AS currency, (e->>'state')::text AS state, (e->>'flags')::integer AS flags,
-        (e->>'estimated_net_profit')::bigint AS estimated_net_profit, (e->>'orders')::bigint AS orders,
-        (e->>'units')::bigint AS units, (e->>'settled_orders')::bigint AS settled_orders,
-        (e->>'sample_orders')::bigint AS sample_orders, (e->>'refunded_orders')::bigint AS refunded_orders,
-        (e->>'cost_unknown_orders')::bigint AS cost_unknown_orders,
-        (e->>'unreconciled_orders')::bigint AS unreconciled_orders, (e->>'unsold_orders')::bigint AS unsold_orders,
-        (e->>'gross_sales')::bigint AS gross_sales, (e->>'seller_discount')::bigint AS seller_discount,
-        (e->>'platform_discount')::bigint AS platform_discount, (e->>'net_sales')::bigint AS net_sales,
-        (e->>'refunds')::bigint AS refunds, (e->>'other_revenue')::bigint AS other_revenue,
-        (e->>'shipping_charged')::bigint AS shipping_charged,
-        (e->>'shipping_seller_discount')::bigint AS shipping_seller_discount,
-        (e->>'shipping_cost')::bigint AS shipping_cost,
-        (e->>'return_shipping_cost')::bigint AS return_shipping_cost, (e->>'fee_referral')::bigint AS fee_referral,
-        (e->>'fee_platform_commission')::bigint AS fee_platform_commission,
-        (e->>'fee_transaction')::bigint AS fee_transaction, (e->>'fee_sfp')::bigint AS fee_sfp,
-        (e->>'fee_flash_sale')::bigint AS fee_flash_sale, (e->>'fee_live')::bigint AS fee_live,
-        (e->>'fee_voucher')::bigint AS fee_voucher,
-        (e->>'fee_refund_administration')::bigint AS fee_refund_administration,
-        (e->>'fee_other')::bigint AS fee_other, (e->>'affiliate_standard')::bigint AS affiliate_standard,
-        (e->>'affiliate_partner')::bigint AS affiliate_partner, (e->>'affiliate_ads')::bigint AS affiliate_ads,
-        (e->>'tax_on_fees')::bigint AS tax_on_fees, (e->>'adjustments')::bigint AS adjustments,
-        (e->>'cost_of_goods')::bigint AS cost_of_goods, (e->>'cost_returned')::bigint AS cost_returned,
-        (e->>'marketing_goods')::bigint AS marketing_goods,
-        (e->>'marketing_shipping')::bigint AS marketing_shipping, (e->>'tax_collected')::bigint AS tax_collected,
-        (e->>'settlement')::bigint AS settlement, (e->>'settlement_reported')::bigint AS settlement_reported,
-        (e->>'unreconciled')::bigint AS unreconciled,
-        (e->>'net_sales_without_cost')::bigint AS net_sales_without_cost, (e->>'net_profit')::bigint AS net_profit
-    FROM jsonb_array_elements($3::jsonb) e
-)
-INSERT INTO order_profits (user_id, shop_id, order_id, sku_id,
-    seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units, settled_orders,
-    sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders, gross_sales,
-    seller_discount, platform_discount, net_sales, refunds, other_revenue, shipping_charged,
+INSERT INTO order_profits (user_id, shop_id,
+    order_id, sku_id, seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units,
+    settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders,
+    gross_sales, seller_discount, platform_discount, net_sales, refunds, other_revenue, shipping_charged,
     shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral, fee_platform_commission,
     fee_transaction, fee_sfp, fee_flash_sale, fee_live, fee_voucher, fee_refund_administration, fee_other,
     affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods, cost_returned,
     marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported, unreconciled,
     net_sales_without_cost, net_profit)
-SELECT $1, $2, n.order_id, n.sku_id,
-    n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags, n.estimated_net_profit, n.orders, n.units,
-    n.settled_orders, n.sample_orders, n.refunded_orders, n.cost_unknown_orders, n.unreconciled_orders,
-    n.unsold_orders, n.gross_sales, n.seller_discount, n.platform_discount, n.net_sales, n.refunds,
-    n.other_revenue, n.shipping_charged, n.shipping_seller_discount, n.shipping_cost, n.return_shipping_cost,
-    n.fee_referral, n.fee_platform_commission, n.fee_transaction, n.fee_sfp, n.fee_flash_sale, n.fee_live,
-    n.fee_voucher, n.fee_refund_administration, n.fee_other, n.affiliate_standard, n.affiliate_partner,
-    n.affiliate_ads, n.tax_on_fees, n.adjustments, n.cost_of_goods, n.cost_returned, n.marketing_goods,
-    n.marketing_shipping, n.tax_collected, n.settlement, n.settlement_reported, n.unreconciled,
-    n.net_sales_without_cost, n.net_profit
-FROM new n
+SELECT $1, $2,
+    (e->>'order_id')::text, (e->>'sku_id')::text, (e->>'seller_sku')::text, (e->>'day')::date,
+    (e->>'create_time')::timestamptz, (e->>'currency')::text, (e->>'state')::text, (e->>'flags')::integer,
+    (e->>'estimated_net_profit')::bigint, (e->>'orders')::bigint, (e->>'units')::bigint,
+    (e->>'settled_orders')::bigint, (e->>'sample_orders')::bigint, (e->>'refunded_orders')::bigint,
+    (e->>'cost_unknown_orders')::bigint, (e->>'unreconciled_orders')::bigint, (e->>'unsold_orders')::bigint,
+    (e->>'gross_sales')::bigint, (e->>'seller_discount')::bigint, (e->>'platform_discount')::bigint,
+    (e->>'net_sales')::bigint, (e->>'refunds')::bigint, (e->>'other_revenue')::bigint,
+    (e->>'shipping_charged')::bigint, (e->>'shipping_seller_discount')::bigint, (e->>'shipping_cost')::bigint,
+    (e->>'return_shipping_cost')::bigint, (e->>'fee_referral')::bigint, (e->>'fee_platform_commission')::bigint,
+    (e->>'fee_transaction')::bigint, (e->>'fee_sfp')::bigint, (e->>'fee_flash_sale')::bigint,
+    (e->>'fee_live')::bigint, (e->>'fee_voucher')::bigint, (e->>'fee_refund_administration')::bigint,
+    (e->>'fee_other')::bigint, (e->>'affiliate_standard')::bigint, (e->>'affiliate_partner')::bigint,
+    (e->>'affiliate_ads')::bigint, (e->>'tax_on_fees')::bigint, (e->>'adjustments')::bigint,
+    (e->>'cost_of_goods')::bigint, (e->>'cost_returned')::bigint, (e->>'marketing_goods')::bigint,
+    (e->>'marketing_shipping')::bigint, (e->>'tax_collected')::bigint, (e->>'settlement')::bigint,
+    (e->>'settlement_reported')::bigint, (e->>'unreconciled')::bigint, (e->>'net_sales_without_cost')::bigint,
+    (e->>'net_profit')::bigint
+FROM jsonb_array_elements($3::jsonb) e
 `
 
 type InsertOrderProfitsParams struct {
@@ -475,15 +453,16 @@ func (q *Queries) OrderIDsWithSKU(ctx context.Context, arg OrderIDsWithSKUParams
 const profitOrderLines = `-- name: ProfitOrderLines :many
 SELECT l.order_id, l.line_id, l.sku_id, l.seller_sku, l.currency, l.original_price, l.sale_price, l.seller_discount,
     l.platform_discount, l.display_status, l.is_gift
-FROM order_lines l
-WHERE l.user_id = $1 AND l.shop_id = $2 AND l.order_id = ANY($3::text[])
+FROM unnest($1::text[]) AS k(id)
+JOIN order_lines l ON l.shop_id = $2 AND l.order_id = k.id
+WHERE l.user_id = $3
 ORDER BY l.order_id, l.line_id
 `
 
 type ProfitOrderLinesParams struct {
-	UserID   int64
-	ShopID   string
 	OrderIds []string
+	ShopID   string
+	UserID   int64
 }
 
 type ProfitOrderLinesRow struct {
@@ -501,7 +480,7 @@ type ProfitOrderLinesRow struct {
 }
 
 func (q *Queries) ProfitOrderLines(ctx context.Context, arg ProfitOrderLinesParams) ([]ProfitOrderLinesRow, error) {
-	rows, err := q.db.Query(ctx, profitOrderLines, arg.UserID, arg.ShopID, arg.OrderIds)
+	rows, err := q.db.Query(ctx, profitOrderLines, arg.OrderIds, arg.ShopID, arg.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -535,14 +514,15 @@ func (q *Queries) ProfitOrderLines(ctx context.Context, arg ProfitOrderLinesPara
 const profitOrders = `-- name: ProfitOrders :many
 SELECT o.order_id, o.status, o.currency, o.create_time, o.is_sample, o.shipping_fee, o.shipping_seller_discount,
     o.shipping_platform_discount, o.tax
-FROM orders o
-WHERE o.user_id = $1 AND o.shop_id = $2 AND o.order_id = ANY($3::text[])
+FROM unnest($1::text[]) AS k(id)
+JOIN orders o ON o.shop_id = $2 AND o.order_id = k.id
+WHERE o.user_id = $3
 `
 
 type ProfitOrdersParams struct {
-	UserID   int64
-	ShopID   string
 	OrderIds []string
+	ShopID   string
+	UserID   int64
 }
 
 type ProfitOrdersRow struct {
@@ -557,9 +537,10 @@ type ProfitOrdersRow struct {
 	Tax                      int64
 }
 
-// The orders @order_ids as the profit model reads them.
+// The orders @order_ids as the profit model reads them. These reads join the ids rather than filter by = ANY,
+// for the reason ApplyOrderProfits gives.
 func (q *Queries) ProfitOrders(ctx context.Context, arg ProfitOrdersParams) ([]ProfitOrdersRow, error) {
-	rows, err := q.db.Query(ctx, profitOrders, arg.UserID, arg.ShopID, arg.OrderIds)
+	rows, err := q.db.Query(ctx, profitOrders, arg.OrderIds, arg.ShopID, arg.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -593,8 +574,9 @@ SELECT r.order_id, r.return_id, r.return_type, r.status, r.currency, r.refund_su
     r.seller_paid_return_shipping,
     coalesce((SELECT array_agg(rl.order_line_id ORDER BY rl.order_line_id) FROM return_lines rl
         WHERE rl.user_id = $1 AND rl.shop_id = $2 AND rl.return_id = r.return_id), '{}')::text[] AS line_ids
-FROM returns r
-WHERE r.user_id = $1 AND r.shop_id = $2 AND r.order_id = ANY($3::text[])
+FROM unnest($3::text[]) AS k(id)
+JOIN returns r ON r.shop_id = $2 AND r.order_id = k.id
+WHERE r.user_id = $1
 ORDER BY r.order_id, r.return_id
 `
 
@@ -679,15 +661,16 @@ SELECT t.order_id, t.statement_id, t.transaction_id, t.type, t.subtype, t.curren
     t.referral_fee, t.transaction_fee, t.platform_commission, t.affiliate_commission, t.affiliate_partner_commission,
     t.affiliate_ads_commission, t.sfp_service_fee, t.flash_sales_service_fee, t.live_specials_fee,
     t.voucher_xtra_service_fee, t.refund_administration_fee, t.vat, t.gst, t.other_amounts
-FROM statement_transactions t
-WHERE t.user_id = $1 AND t.shop_id = $2 AND t.order_id <> '' AND t.order_id = ANY($3::text[])
+FROM unnest($1::text[]) AS k(id)
+JOIN statement_transactions t ON t.shop_id = $2 AND t.order_id <> '' AND t.order_id = k.id
+WHERE t.user_id = $3
 ORDER BY t.order_id, t.statement_id, t.transaction_id
 `
 
 type ProfitTransactionsParams struct {
-	UserID   int64
-	ShopID   string
 	OrderIds []string
+	ShopID   string
+	UserID   int64
 }
 
 type ProfitTransactionsRow struct {
@@ -726,7 +709,7 @@ type ProfitTransactionsRow struct {
 
 // The settlement rows of the orders @order_ids.
 func (q *Queries) ProfitTransactions(ctx context.Context, arg ProfitTransactionsParams) ([]ProfitTransactionsRow, error) {
-	rows, err := q.db.Query(ctx, profitTransactions, arg.UserID, arg.ShopID, arg.OrderIds)
+	rows, err := q.db.Query(ctx, profitTransactions, arg.OrderIds, arg.ShopID, arg.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -779,14 +762,15 @@ func (q *Queries) ProfitTransactions(ctx context.Context, arg ProfitTransactions
 
 const profitUnsettled = `-- name: ProfitUnsettled :many
 SELECT u.order_id, u.currency, u.settlement, u.shipping_cost, u.fee_tax
-FROM unsettled_orders u
-WHERE u.user_id = $1 AND u.shop_id = $2 AND u.order_id = ANY($3::text[])
+FROM unnest($1::text[]) AS k(id)
+JOIN unsettled_orders u ON u.shop_id = $2 AND u.order_id = k.id
+WHERE u.user_id = $3
 `
 
 type ProfitUnsettledParams struct {
-	UserID   int64
-	ShopID   string
 	OrderIds []string
+	ShopID   string
+	UserID   int64
 }
 
 type ProfitUnsettledRow struct {
@@ -798,7 +782,7 @@ type ProfitUnsettledRow struct {
 }
 
 func (q *Queries) ProfitUnsettled(ctx context.Context, arg ProfitUnsettledParams) ([]ProfitUnsettledRow, error) {
-	rows, err := q.db.Query(ctx, profitUnsettled, arg.UserID, arg.ShopID, arg.OrderIds)
+	rows, err := q.db.Query(ctx, profitUnsettled, arg.OrderIds, arg.ShopID, arg.UserID)
 	if err != nil {
 		return nil, err
 	}
