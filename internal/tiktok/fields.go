@@ -52,6 +52,9 @@ func stringField(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return "", nil
 	}
+	if plainString(raw) {
+		return string(raw[1 : len(raw)-1]), nil
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", fmt.Errorf("not a string: %s", clip(raw))
@@ -132,23 +135,22 @@ func (f *fields) looseAmounts(prefix string, raw map[string]json.RawMessage, cur
 	return other
 }
 
-// records splits a JSON array into its elements, so each record keeps its own raw bytes.
+// records splits a checked JSON array into its elements, so each record keeps its own raw bytes.
 func records(raw json.RawMessage) ([]json.RawMessage, error) {
 	if len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return nil, nil
 	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
+	list, err := arrayElements(raw)
+	if err != nil {
 		return nil, fmt.Errorf("not a list: %w", err)
 	}
 	return list, nil
 }
 
-// decodeRecord reads one record, numbers exact.
+// decodeRecord reads one record. Numbers stay exact: every target is typed (no interface values, the only place a
+// decoder would turn a number into a float64).
 func decodeRecord(raw json.RawMessage, out any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	return dec.Decode(out)
+	return json.Unmarshal(raw, out)
 }
 
 // currencyOf reads the "currency" key of an amounts object.

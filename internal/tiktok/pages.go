@@ -149,8 +149,8 @@ func list[T any](ctx context.Context, s *Seller, shop Shop, c call, shape listSh
 	if err != nil {
 		return listed[T]{}, err
 	}
-	var all map[string]json.RawMessage
-	if err := decodeData(data, &all); err != nil {
+	all, err := dataMembers(data)
+	if err != nil {
 		return listed[T]{}, fmt.Errorf("tiktok: %s: %w", name, err)
 	}
 	pw, err := paging(all)

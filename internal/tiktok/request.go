@@ -166,6 +166,14 @@ func (c *Client) roundTrip(ctx context.Context, ep *Endpoint, path string, cl ca
 	return parseEnvelope(resp.StatusCode, resp.Header, raw, c.clock.Now())
 }
 
+// dataMembers splits an envelope's data, an object, into its members; parseEnvelope's decode checked it.
+func dataMembers(data json.RawMessage) (map[string]json.RawMessage, error) {
+	if len(bytes.TrimSpace(data)) == 0 || string(bytes.TrimSpace(data)) == "null" {
+		return nil, errNoData
+	}
+	return objectMembers(data)
+}
+
 // decodeData reads an envelope's data into out, keeping numbers exact.
 func decodeData(data json.RawMessage, out any) error {
 	if len(bytes.TrimSpace(data)) == 0 || string(bytes.TrimSpace(data)) == "null" {

@@ -140,11 +140,7 @@ func decodeRow(raw json.RawMessage, w any) (map[string]json.RawMessage, error) {
 	if err := decodeRecord(raw, w); err != nil {
 		return nil, err
 	}
-	var top map[string]json.RawMessage
-	if err := decodeRecord(raw, &top); err != nil {
-		return nil, err
-	}
-	return top, nil
+	return objectMembers(raw) // checked by the decode above
 }
 
 // amounts reads the money of a row: its top-level amounts and the three breakdowns.

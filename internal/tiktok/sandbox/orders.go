@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -268,7 +269,7 @@ func (s *Sandbox) searchOrders(c *call) (any, *apiError) {
 		}
 		var out []int
 		if field == "update_time" {
-			out = sh.ordersByUpdate(c.now, keep)
+			out = s.updatedIn(sh, c.now, updated, f.OrderStatus, created, slop)
 		} else {
 			for i, o := range sh.orders { // already by create time
 				if st, up := o.status(c.now); keep(o, st, up) {
@@ -292,6 +293,31 @@ func (s *Sandbox) searchOrders(c *call) (any, *apiError) {
 		p.Orders = append(p.Orders, s.renderOrder(o, c.now, bad && o == s.malformed))
 	}
 	return p, nil
+}
+
+// updatedIn returns the indexes of the orders of the created window and statuses whose update time is in the
+// updated window, by update time. The whole list by update time is cached without the updated window, so the
+// keyset reads a sync makes (each page a search from the previous page's last update time, a new query every
+// time) cut a slice out of it instead of filtering and sorting the whole shop for every page.
+func (s *Sandbox) updatedIn(sh *shop, now int64, updated window, statuses strList, created window, slop time.Duration) []int {
+	byUpdate := s.cached(fmt.Sprintf("orders-by-update|%s|%v|%+v|%d|%d", sh.id, statuses, created, slop, sh.version(now)), func() []int {
+		return sh.ordersByUpdate(now, func(o *order, status string, _ int64) bool {
+			return created.has(o.created) && statuses.allows(status)
+		})
+	})
+	up := func(i int) int64 { _, u := sh.orders[i].status(now); return u }
+	lo := 0
+	if updated.ge != 0 {
+		lo = sort.Search(len(byUpdate), func(k int) bool { return up(byUpdate[k]) >= updated.ge })
+	}
+	hi := len(byUpdate)
+	if updated.lt != 0 {
+		hi = sort.Search(len(byUpdate), func(k int) bool {
+			u := up(byUpdate[k])
+			return u > updated.lt || u == updated.lt && !updated.hiInclusive
+		})
+	}
+	return slices.Clone(byUpdate[lo:max(lo, hi)])
 }
 
 // ordersByUpdate returns the indexes of the orders keep accepts, by update time as of now, ties in index order.

@@ -1,0 +1,73 @@
+package tiktok
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"slices"
+	"testing"
+)
+
+// FuzzSplittingCheckedJSONAgreesWithEncodingJSON holds the splitters to what decoding into json.RawMessage values
+// gives, on every input encoding/json accepts.
+func FuzzSplittingCheckedJSONAgreesWithEncodingJSON(f *testing.F) {
+	for _, s := range []string{`{}`, `[]`, ` { "a" : [1, {"b":"}"}], "a":"\"x\\\\" , "c\u00e9":null} `, `["a\"]",{"k":[]}, 1.5e3, true]`,
+		`{"\u0061":1,"a":2}`, `{"code":0,"data":{"orders":[{"id":"1"}],"next_page_token":""}}`, `[{"x":"\\"},"\\\""]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if !json.Valid(raw) {
+			objectMembers(raw) // must not panic
+			arrayElements(raw)
+			return
+		}
+		var wantObj map[string]json.RawMessage
+		if json.Unmarshal(raw, &wantObj) == nil {
+			got, err := objectMembers(raw)
+			if err != nil || !maps.EqualFunc(got, wantObj, sameRaw) {
+				t.Fatalf("objectMembers(%s) = %q, %v; want %q", raw, got, err, wantObj)
+			}
+		} else if _, err := objectMembers(raw); err == nil {
+			t.Fatalf("objectMembers(%s) accepted what is not an object", raw)
+		}
+		var wantArr []json.RawMessage
+		if json.Unmarshal(raw, &wantArr) == nil && wantArr != nil {
+			got, err := arrayElements(raw)
+			if err != nil || !slices.EqualFunc(got, wantArr, sameRaw) {
+				t.Fatalf("arrayElements(%s) = %q, %v; want %q", raw, got, err, wantArr)
+			}
+		} else if _, err := arrayElements(raw); err == nil && wantArr == nil && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+			t.Fatalf("arrayElements(%s) accepted what is not an array", raw)
+		}
+	})
+}
+
+// FuzzTheQuickEnvelopeReadsAsTheDecoderDoes holds quickEnvelope to the decoder it stands in for.
+func FuzzTheQuickEnvelopeReadsAsTheDecoderDoes(f *testing.F) {
+	for _, s := range []string{`{"code":0,"message":"Success","request_id":"r1","data":{"x":1}}`, `{"code":"12","data":null}`,
+		`{"code":1.5,"message":2}`, `{"Code":7,"code":0}`, `{"code":0,"code":null}`, `{"data":[1],"data":{"a":"b"}}`, `{"co\u0064e":3}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, gotErr, ok := quickEnvelope(body)
+		if !ok {
+			return
+		}
+		var want envelope
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		wantErr := dec.Decode(&want)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("%s: error %v; the decoder's %v", body, gotErr, wantErr)
+		}
+		if wantErr != nil {
+			return
+		}
+		if (got.Code == nil) != (want.Code == nil) || got.Code != nil && *got.Code != *want.Code ||
+			got.Message != want.Message || got.RequestID != want.RequestID || !bytes.Equal(got.Data, want.Data) {
+			t.Fatalf("%s: got %+v; the decoder's %+v", body, got, want)
+		}
+	})
+}
+
+func sameRaw(a, b json.RawMessage) bool { return bytes.Equal(a, b) }
