@@ -41,7 +41,7 @@ CREATE TABLE order_profits (
     currency             text        NOT NULL,
     state                text        NOT NULL CHECK (state IN ('estimated', 'settled')),
     flags                integer     NOT NULL, -- profit.Flags
-    estimated_net_profit bigint      NOT NULL, -- the estimate, kept when settled for the difference
+    estimated_net_profit bigint      NOT NULL, -- order rows: the estimate, when settled TikTok's (see rollup)
     orders bigint NOT NULL, units bigint NOT NULL, settled_orders bigint NOT NULL, sample_orders bigint NOT NULL,
     refunded_orders bigint NOT NULL, cost_unknown_orders bigint NOT NULL, unreconciled_orders bigint NOT NULL,
     unsold_orders bigint NOT NULL, gross_sales bigint NOT NULL, seller_discount bigint NOT NULL,

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/profitline/profitline/internal/csvsafe"
 	"github.com/profitline/profitline/internal/money"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/tenantdb"
@@ -80,6 +82,10 @@ func (e *ImportError) add(line int, column, format string, args ...any) {
 type Report struct {
 	Rows    int
 	Changed int64
+	// SKUs are the file's SKUs and Since its earliest effective date: the orders the import can reach (see
+	// rollup.CostsChanged).
+	SKUs  []string
+	Since time.Time
 }
 
 // Import reads a CSV of costs for a shop (header seller_sku,sku_id,cost,currency,effective_from, optionally
@@ -144,7 +150,16 @@ func Import(ctx context.Context, tx *store.Tx, shopID string, r io.Reader) (Repo
 	if err != nil {
 		return Report{}, fmt.Errorf("costs: apply import of %d rows to shop %s: %w", len(rows), shopID, err)
 	}
-	return Report{Rows: len(rows), Changed: changed}, nil
+	rep := Report{Rows: len(rows), Changed: changed, Since: rows[0].EffectiveFrom}
+	for _, c := range rows {
+		if !slices.Contains(rep.SKUs, c.SKUID) {
+			rep.SKUs = append(rep.SKUs, c.SKUID)
+		}
+		if c.EffectiveFrom.Before(rep.Since) {
+			rep.Since = c.EffectiveFrom
+		}
+	}
+	return rep, nil
 }
 
 type costKey struct{ sku, date string }
@@ -270,8 +285,8 @@ func (p *parser) row(line int, rec []string) (Cost, bool) {
 	problems := p.bad.Total
 	c := Cost{Currency: p.currency}
 
-	c.SKUID = unguard(p.cell(rec, ColSKUID))
-	sellerSKU := unguard(p.cell(rec, ColSellerSKU))
+	c.SKUID = csvsafe.Unguard(p.cell(rec, ColSKUID))
+	sellerSKU := csvsafe.Unguard(p.cell(rec, ColSellerSKU))
 	switch known, ok := p.skus[c.SKUID]; {
 	case c.SKUID == "":
 		p.bad.add(line, ColSKUID, "The sku_id is empty.")
@@ -376,42 +391,16 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// Spreadsheets run a cell that starts with one of these as a formula. Export puts an apostrophe in front of such a
-// cell, which spreadsheets show as text and do not run; Import takes it off again.
-const formulaStarts = "=+-@\t\r"
-
-// needsGuard reports whether a cell would run as a formula, or would lose its apostrophe on import.
-func needsGuard(s string) bool {
-	for s != "" && s[0] == '\'' {
-		s = s[1:]
-	}
-	return s != "" && strings.IndexByte(formulaStarts, s[0]) >= 0
-}
-
-// guard neutralises a cell for spreadsheets; unguard(guard(s)) == s for every s.
-func guard(s string) string {
-	if needsGuard(s) {
-		return "'" + s
-	}
-	return s
-}
-
-func unguard(s string) string {
-	if strings.HasPrefix(s, "'") && needsGuard(s[1:]) {
-		return s[1:]
-	}
-	return s
-}
-
 // Export writes the shop's whole cost history as CSV to w, a row at a time: the columns Import reads, components
-// included, so importing the file changes nothing. Cells that a spreadsheet would run as formulas are neutralised.
-// It returns the number of cost rows written.
+// included, so importing the file changes nothing. Every cell goes out through csvsafe, so a seller SKU a
+// spreadsheet would run as a formula is written behind an apostrophe, which Import takes off again. It returns the
+// number of cost rows written.
 func Export(ctx context.Context, tx *store.Tx, shopID string, w io.Writer) (int, error) {
 	rows, err := tx.Q.ExportCosts(ctx, tenantdb.ExportCostsParams{UserID: tx.UserID, ShopID: shopID})
 	if err != nil {
 		return 0, fmt.Errorf("costs: export costs of shop %s: %w", shopID, err)
 	}
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(exportColumns); err != nil {
 		return 0, fmt.Errorf("costs: export: %w", err)
 	}
@@ -419,7 +408,7 @@ func Export(ctx context.Context, tx *store.Tx, shopID string, w io.Writer) (int,
 		return money.Amount{Minor: minor, Currency: currency}.Decimal()
 	}
 	for _, r := range rows {
-		rec := []string{guard(r.SellerSku), guard(r.SkuID), dec(r.LandedCost, r.Currency), r.Currency,
+		rec := []string{r.SellerSku, r.SkuID, dec(r.LandedCost, r.Currency), r.Currency,
 			r.EffectiveFrom.UTC().Format(dateLayout), dec(r.ProductCost, r.Currency), dec(r.InboundFreight, r.Currency),
 			dec(r.Packaging, r.Currency)}
 		if err := cw.Write(rec); err != nil {

@@ -310,9 +310,9 @@ func storedRates(ctx context.Context, tx *store.Tx, shopID string) (profit.FeeRa
 }
 
 // ObserveRates observes the shop's fee rates in its orders settled and placed within RatesWindow of now and,
-// when they moved materially (see material) from the stored ones, stores them and refreshes every order of the
-// shop with them: estimates are made with the rates, and so is the estimate a settled order is compared with, so
-// every order is computed with the rates stored and a rebuild ends where this does. Settled orders arrive daily
+// when they moved materially (see material) from the stored ones, stores them and refreshes the orders still
+// estimated, which are made with them (a settled order's rows do not depend on them: see estimatedNetProfit). So
+// every order is computed with the rates stored, and a rebuild ends where this does. Settled orders arrive daily
 // and move the rates by a basis point here and there; only a real change in the shop's fees costs a refresh. A
 // shop with orders in more than one currency keeps the rates it had.
 func ObserveRates(ctx context.Context, tx *store.Tx, shopID string, now time.Time) (Changed, error) {
@@ -358,7 +358,11 @@ func ObserveRates(ctx context.Context, tx *store.Tx, shopID string, now time.Tim
 	if err != nil || n == 0 {
 		return Changed{}, err
 	}
-	return ShopChanged(ctx, tx, shopID)
+	ids, err := tx.Q.EstimatedOrderIDs(ctx, tenantdb.EstimatedOrderIDsParams{UserID: tx.UserID, ShopID: shopID})
+	if err != nil {
+		return Changed{}, fmt.Errorf("rollup: estimated orders of shop %s: %w", shopID, err)
+	}
+	return Refresh(ctx, tx, shopID, ids)
 }
 
 // Thresholds past which observed rates replace the stored ones.
@@ -405,7 +409,7 @@ type rowWriter struct{ buf []byte }
 
 func (w *rowWriter) result(r profit.Result, created time.Time, zone *time.Location) error {
 	day := created.In(zone).Format(time.DateOnly)
-	if err := w.row(r.OrderID, "", "", day, created, r.Order, r.Estimated.NetProfit.Minor); err != nil {
+	if err := w.row(r.OrderID, "", "", day, created, r.Order, estimatedNetProfit(r)); err != nil {
 		return err
 	}
 	for _, k := range r.BySKU() {
@@ -414,6 +418,21 @@ func (w *rowWriter) result(r profit.Result, created time.Time, zone *time.Locati
 		}
 	}
 	return nil
+}
+
+// ratesBased are the flags of an estimate made with the shop's fee rates rather than TikTok's own estimate.
+const ratesBased = profit.FlagRatesOnly | profit.FlagFeesUnknown | profit.FlagShippingUnknown
+
+// estimatedNetProfit is what order_profits keeps as the order's estimate: the estimate itself while the order is
+// estimated, and once it is settled, TikTok's estimate when it gave one; a settled order whose estimate would rest
+// on the shop's rates keeps its settled profit (no difference to show), since today's rates would only guess after
+// the fact what was estimated then. So a settled order's rows never depend on the rates, and new rates need only
+// refresh the orders still estimated. The order's page shows both, computed live.
+func estimatedNetProfit(r profit.Result) int64 {
+	if r.State == profit.Settled && r.Estimated.Flags&ratesBased != 0 {
+		return r.Order.NetProfit.Minor
+	}
+	return r.Estimated.NetProfit.Minor
 }
 
 func (w *rowWriter) row(orderID, skuID, sellerSKU, day string, created time.Time, b profit.Breakdown, estimated int64) error {

@@ -59,26 +59,6 @@ type noticeForm struct {
 	Fields map[string]string
 }
 
-type dashboardView struct {
-	Email    string
-	Verified bool
-	Shops    []dashboardShop
-}
-
-// dashboardShop is what the sync has stored so far for one shop. Counts are written out ("1,234").
-type dashboardShop struct {
-	ShopID      string
-	Name        string
-	Region      string
-	Revoked     bool
-	RevokedAt   *time.Time
-	DataAsOf    *time.Time // nil before anything was synced
-	Orders      string
-	OrdersTotal string // "$1,234.50"; empty when the shop's market currency is unknown
-	Returns     string
-	Statements  string
-}
-
 type sessionItem struct {
 	ID        string // hex of the session's id hash: what the revoke form posts
 	Current   bool

@@ -16,6 +16,7 @@ import (
 	"github.com/profitline/profitline/internal/account"
 	"github.com/profitline/profitline/internal/costs"
 	"github.com/profitline/profitline/internal/money"
+	"github.com/profitline/profitline/internal/rollup"
 	"github.com/profitline/profitline/internal/shops"
 	"github.com/profitline/profitline/internal/store"
 )
@@ -376,6 +377,12 @@ func (s *Server) setCost(c echo.Context) error {
 			return err
 		}
 		changed = ch
+		if ch {
+			// The orders this cost reaches show it in the same transaction.
+			if _, err := rollup.CostsChanged(ctx, tx, shop.ShopID, []string{saved.SKUID}, saved.EffectiveFrom); err != nil {
+				return err
+			}
+		}
 		return tx.Audit(ctx, "costs.set", account.IPHint(c.RealIP()), map[string]any{
 			"shop": shop.ShopID, "sku": saved.SKUID, "effective_from": saved.Date(), "changed": ch})
 	})
@@ -429,6 +436,11 @@ func (s *Server) setCostFallback(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		if changed {
+			if _, err := rollup.ShopChanged(ctx, tx, shop.ShopID); err != nil {
+				return err
+			}
+		}
 		detail := map[string]any{"shop": shop.ShopID, "fallback_bps": nil, "changed": changed}
 		if fallback.Set {
 			detail["fallback_bps"] = fallback.BPS
@@ -467,6 +479,11 @@ func (s *Server) importCosts(c echo.Context) error {
 		}
 		if rep, err = costs.Import(ctx, tx, shop.ShopID, f); err != nil {
 			return err
+		}
+		if rep.Changed > 0 {
+			if _, err := rollup.CostsChanged(ctx, tx, shop.ShopID, rep.SKUs, rep.Since); err != nil {
+				return err
+			}
 		}
 		return tx.Audit(ctx, "costs.import", account.IPHint(c.RealIP()), map[string]any{
 			"shop": shop.ShopID, "rows": rep.Rows, "changed": rep.Changed})

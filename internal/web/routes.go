@@ -46,7 +46,8 @@ func (s *Server) accountRoutes() {
 	e.POST("/reset-password", s.reset)
 
 	in := e.Group("", signedIn)
-	in.GET("/dashboard", s.dashboard)
+	s.dashboardRoutes(in)
+	s.orderRoutes(in)
 	in.POST("/verify-email/resend", s.resendConfirmation)
 	in.GET("/reauth", s.reauthForm)
 	in.POST("/reauth", s.reauth)

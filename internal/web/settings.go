@@ -10,26 +10,6 @@ import (
 	"github.com/profitline/profitline/internal/store"
 )
 
-// dashboard shows, per shop, what the sync has stored so far and when it is as of; a revoked shop's figures stay
-// readable, frozen, under a banner that offers to reconnect.
-func (s *Server) dashboard(c echo.Context) error {
-	ctx := c.Request().Context()
-	var view dashboardView
-	err := s.opts.Store.InTenant(ctx, sessionOf(c).UserID, func(tx *store.Tx) error {
-		acct, err := s.opts.Accounts.Get(ctx, tx)
-		if err != nil {
-			return err
-		}
-		view.Email, view.Verified = acct.Email, acct.Verified
-		view.Shops, err = storedFigures(ctx, tx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "dashboard", "Dashboard", view)
-}
-
 // securityPage renders Settings -> Security with an optional outcome message and form errors.
 func (s *Server) securityPage(c echo.Context, status int, flash string, errs formErrors, changeEmail string) error {
 	sess := sessionOf(c)

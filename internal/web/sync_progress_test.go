@@ -53,7 +53,7 @@ func (r *recordedSyncs) Calls() []string {
 	return slices.Clone(r.calls)
 }
 
-func newShopSite(t *testing.T) *shopSite {
+func newShopSite(t testing.TB) *shopSite {
 	t.Helper()
 	st := accounttest.New(t)
 	log := slog.New(slog.DiscardHandler)
@@ -68,7 +68,7 @@ func newShopSite(t *testing.T) *shopSite {
 }
 
 // seller signs a new seller up and in, and returns their session cookie and user id.
-func (s *shopSite) seller(t *testing.T, email string) (*http.Cookie, int64) {
+func (s *shopSite) seller(t testing.TB, email string) (*http.Cookie, int64) {
 	t.Helper()
 	ctx := context.Background()
 	const pw = "a long enough passphrase"
@@ -89,7 +89,7 @@ func (s *shopSite) seller(t *testing.T, email string) (*http.Cookie, int64) {
 }
 
 // tenant runs fn in the seller's tenant transaction.
-func (s *shopSite) tenant(t *testing.T, userID int64, fn func(ctx context.Context, tx *store.Tx) error) {
+func (s *shopSite) tenant(t testing.TB, userID int64, fn func(ctx context.Context, tx *store.Tx) error) {
 	t.Helper()
 	ctx := context.Background()
 	if err := s.env.Store.InTenant(ctx, userID, func(tx *store.Tx) error { return fn(ctx, tx) }); err != nil {
@@ -98,7 +98,7 @@ func (s *shopSite) tenant(t *testing.T, userID int64, fn func(ctx context.Contex
 }
 
 // connectShop stores a grant covering one shop, as the OAuth callback would, and returns the grant's id.
-func (s *shopSite) connectShop(t *testing.T, userID int64, shopID, name, region string) int64 {
+func (s *shopSite) connectShop(t testing.TB, userID int64, shopID, name, region string) int64 {
 	t.Helper()
 	var grantID int64
 	now := s.env.Clock.Now()

@@ -36,6 +36,10 @@ var pageViews = map[string]any{
 	"reauth":      reauthView{},
 	"shops":       shopsView{},
 	"costs":       costsView{},
+	"preferences": preferencesView{},
+	"orders":      ordersView{},
+	"order":       orderView{},
+	"skus":        skusView{},
 }
 
 type views struct {

@@ -26,11 +26,15 @@ func filledViews() map[string][]any {
 		"reset":       {resetView{UserID: "7", Token: "tok", Errors: errs}},
 		"notice": {noticeView{Heading: "H", Message: "M", LinkHref: "/x", LinkText: "Go"},
 			noticeView{Heading: "H", Form: noticeForm{Action: "/verify-email", Button: "Confirm", Fields: map[string]string{"u": "7", "t": "tok"}}}},
-		"dashboard": {dashboardView{Email: "a@b.co", Verified: false}, dashboardView{Email: "a@b.co", Verified: true, Shops: []dashboardShop{
+		"dashboard": append(dashboardExamples(at), dashboardView{Email: "a@b.co", Verified: false}, dashboardView{Email: "a@b.co", Verified: true, Shops: []dashboardShop{
 			{ShopID: "1", Name: "Glow US", Region: "US", DataAsOf: &at, Orders: "1,204", OrdersTotal: "$31,122.50", Returns: "17", Statements: "12"},
 			{ShopID: "2", Name: "Glow UK", Region: "GB", Revoked: true, DataAsOf: &at, Orders: "3", Returns: "0", Statements: "0"},
 			{ShopID: "3", Name: "Glow FR", Region: "FR", Revoked: true, RevokedAt: &at, Orders: "0", Returns: "0", Statements: "0"},
-			{ShopID: "4", Name: "Glow XX", Region: "XX", Revoked: true, Orders: "0", Returns: "0", Statements: "0"}}}},
+			{ShopID: "4", Name: "Glow XX", Region: "XX", Revoked: true, Orders: "0", Returns: "0", Statements: "0"}}}),
+		"preferences": preferencesExamples(),
+		"orders":      ordersExamples(),
+		"order":       orderExamples(),
+		"skus":        skusExamples(),
 		"security": {securityView{Email: "a@b.co", Verified: true, RecentAuth: false, Flash: "Done.", Errors: errs, ChangeEmail: "c@d.co",
 			Sessions: []sessionItem{{ID: "ab", Current: true, UserAgent: "Firefox on Linux", IPHint: "192.0.2.0/24", CreatedAt: at, LastSeen: at},
 				{ID: "cd", UserAgent: "", CreatedAt: at, LastSeen: at}}}},

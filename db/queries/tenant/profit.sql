@@ -378,6 +378,11 @@ SELECT DISTINCT l.order_id FROM order_lines l
 JOIN orders o ON o.user_id = l.user_id AND o.shop_id = l.shop_id AND o.order_id = l.order_id
 WHERE l.user_id = @user_id AND l.shop_id = @shop_id AND l.sku_id = ANY(@sku_ids::text[]) AND o.create_time >= @since;
 
+-- name: EstimatedOrderIDs :many
+-- The shop's orders still estimated: those new fee rates reach.
+SELECT p.order_id FROM order_profits p
+WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.sku_id = '' AND p.state = 'estimated';
+
 -- name: DeleteShopProfits :exec
 -- Forgets the shop's profit rows, before a rebuild writes them again.
 WITH o AS (DELETE FROM order_profits p WHERE p.user_id = @user_id AND p.shop_id = @shop_id)

@@ -318,6 +318,37 @@ func (q *Queries) DeleteShopProfits(ctx context.Context, arg DeleteShopProfitsPa
 	return err
 }
 
+const estimatedOrderIDs = `-- name: EstimatedOrderIDs :many
+SELECT p.order_id FROM order_profits p
+WHERE p.user_id = $1 AND p.shop_id = $2 AND p.sku_id = '' AND p.state = 'estimated'
+`
+
+type EstimatedOrderIDsParams struct {
+	UserID int64
+	ShopID string
+}
+
+// The shop's orders still estimated: those new fee rates reach.
+func (q *Queries) EstimatedOrderIDs(ctx context.Context, arg EstimatedOrderIDsParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, estimatedOrderIDs, arg.UserID, arg.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var order_id string
+		if err := rows.Scan(&order_id); err != nil {
+			return nil, err
+		}
+		items = append(items, order_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getShopFeeRates = `-- name: GetShopFeeRates :one
 SELECT r.currency, r.rates, r.settled_orders, r.observed_at FROM shop_fee_rates r
 WHERE r.user_id = $1 AND r.shop_id = $2
