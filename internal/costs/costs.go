@@ -75,14 +75,13 @@ const (
 // shop's fallback for SKUs without one. It is what the profit model costs order lines with. It is read-only and
 // safe for concurrent use.
 type Lookup struct {
-	currency string
 	bySKU    map[string][]Cost // each SKU's costs by effective date, earliest first
 	fallback Fallback
 }
 
-// NewLookup builds a Lookup from a shop's costs (in any order) and its fallback. currency is the shop's.
-func NewLookup(currency string, costs []Cost, fallback Fallback) *Lookup {
-	l := &Lookup{currency: currency, bySKU: map[string][]Cost{}, fallback: fallback}
+// NewLookup builds a Lookup from a shop's costs (in any order) and its fallback.
+func NewLookup(costs []Cost, fallback Fallback) *Lookup {
+	l := &Lookup{bySKU: map[string][]Cost{}, fallback: fallback}
 	for _, c := range costs {
 		l.bySKU[c.SKUID] = append(l.bySKU[c.SKUID], c)
 	}
@@ -92,12 +91,9 @@ func NewLookup(currency string, costs []Cost, fallback Fallback) *Lookup {
 	return l
 }
 
-// LoadLookup reads a shop's costs and fallback in tx.
+// LoadLookup reads a shop's costs and fallback in tx. It is read for every page a sync writes, so it reads only
+// those two small sets (each cost row carries its currency).
 func LoadLookup(ctx context.Context, tx *store.Tx, shopID string) (*Lookup, error) {
-	currency, err := ShopCurrency(ctx, tx, shopID)
-	if err != nil {
-		return nil, err
-	}
 	costs, err := History(ctx, tx, shopID)
 	if err != nil {
 		return nil, err
@@ -106,14 +102,11 @@ func LoadLookup(ctx context.Context, tx *store.Tx, shopID string) (*Lookup, erro
 	if err != nil {
 		return nil, err
 	}
-	return NewLookup(currency, costs, fallback), nil
+	return NewLookup(costs, fallback), nil
 }
 
 // Fallback is the shop's fallback for SKUs without a cost (the profit model takes its BPS, 0 when none).
 func (l *Lookup) Fallback() Fallback { return l.fallback }
-
-// Currency is the shop's currency, in which every cost is.
-func (l *Lookup) Currency() string { return l.currency }
 
 // In returns the cost of skuID in force at t (the latest whose effective date is on or before t's UTC date), and
 // whether there is one.

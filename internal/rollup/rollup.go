@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 	_ "time/tzdata" // the seller's zone must load on a machine without a zone database
 
@@ -43,32 +44,43 @@ type Changed struct {
 
 func (c *Changed) add(o Changed) { c.OrderRows += o.OrderRows; c.DailyRows += o.DailyRows }
 
-// shop is what every order of one shop is computed with: read once per call.
+// shop is what every order of one shop is computed with: read once per call, when the first order needs it.
 type shop struct {
-	id    string
-	zone  *time.Location
-	costs profit.Costs
-	rates profit.FeeRates
+	id     string
+	loaded bool
+	zone   *time.Location
+	costs  profit.Costs
+	rates  profit.FeeRates
 }
 
 func loadShop(ctx context.Context, tx *store.Tx, shopID string) (*shop, error) {
+	s := &shop{id: shopID}
+	return s, s.load(ctx, tx)
+}
+
+// load reads the seller's zone and the shop's costs and rates, once.
+func (s *shop) load(ctx context.Context, tx *store.Tx) error {
+	if s.loaded {
+		return nil
+	}
 	zone, err := TimeZone(ctx, tx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	lookup, err := costs.LoadLookup(ctx, tx, shopID)
+	lookup, err := costs.LoadLookup(ctx, tx, s.id)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	c := profit.Costs{Lookup: lookup.CostAt}
 	if f := lookup.Fallback(); f.Set {
 		c.FallbackBps = int64(f.BPS)
 	}
-	rates, err := storedRates(ctx, tx, shopID)
+	rates, err := storedRates(ctx, tx, s.id)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &shop{id: shopID, zone: zone, costs: c, rates: rates}, nil
+	s.zone, s.costs, s.rates, s.loaded = zone, c, rates, true
+	return nil
 }
 
 // TimeZone is the seller's time zone, in which days begin.
@@ -77,10 +89,32 @@ func TimeZone(ctx context.Context, tx *store.Tx) (*time.Location, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rollup: read time zone: %w", err)
 	}
+	return location(name)
+}
+
+// ZoneAndVersion are the seller's time zone and profit data version (bumped whenever their profit rows change),
+// read together: what a page that caches figures starts with. Read the version before the figures it keys.
+func ZoneAndVersion(ctx context.Context, tx *store.Tx) (*time.Location, int64, error) {
+	r, err := tx.Q.ProfitZoneAndVersion(ctx, tx.UserID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("rollup: read time zone and version: %w", err)
+	}
+	zone, err := location(r.TimeZone)
+	return zone, r.Version, err
+}
+
+// zones are the locations loaded so far, by name: loading one parses its zone file.
+var zones sync.Map
+
+func location(name string) (*time.Location, error) {
+	if z, ok := zones.Load(name); ok {
+		return z.(*time.Location), nil
+	}
 	zone, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, fmt.Errorf("rollup: time zone %q: %w", name, err)
 	}
+	zones.Store(name, zone)
 	return zone, nil
 }
 
@@ -102,10 +136,8 @@ func Refresh(ctx context.Context, tx *store.Tx, shopID string, ids []string) (Ch
 	if err := lock(ctx, tx, shopID); err != nil {
 		return Changed{}, err
 	}
-	s, err := loadShop(ctx, tx, shopID)
-	if err != nil {
-		return Changed{}, err
-	}
+	// Loaded when an order is found: a settlement page of orders not synced yet costs one read.
+	s := &shop{id: shopID}
 	return s.refresh(ctx, tx, ids)
 }
 
@@ -130,7 +162,10 @@ func (s *shop) refresh(ctx context.Context, tx *store.Tx, ids []string) (Changed
 // only their rows, when the shop has no rows (a rebuild sums them into days at the end).
 func (s *shop) apply(ctx context.Context, tx *store.Tx, ids []string, fresh bool) (Changed, error) {
 	inputs, err := Inputs(ctx, tx, s.id, ids)
-	if err != nil {
+	if err != nil || len(inputs) == 0 {
+		return Changed{}, err
+	}
+	if err := s.load(ctx, tx); err != nil {
 		return Changed{}, err
 	}
 	var rows rowWriter

@@ -22,6 +22,7 @@ import (
 	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/shops"
 	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/store/systemdb"
 	"github.com/profitline/profitline/internal/store/tenantdb"
 	"github.com/profitline/profitline/internal/tiktok"
 	"github.com/profitline/profitline/internal/vault"
@@ -288,6 +289,9 @@ func (j *run) commit(ctx context.Context, p page, expected int, advance time.Tim
 		return fmt.Errorf("syncer: write %s of shop %s: %w", j.resource, j.shopID, err)
 	}
 	j.stats.Pages++
+	if analyzeAt(j.stats.Pages) {
+		s.analyze(ctx)
+	}
 	j.stats.Fetched += p.records
 	j.stats.Written += int(written)
 	j.stats.Malformed += len(p.malformed)
@@ -447,5 +451,28 @@ func (j *run) readWindow(ctx context.Context, size int, fetch func(ctx context.C
 		if done {
 			return nil
 		}
+	}
+}
+
+// analyzeAt says whether a run that has committed pages pages gathers the synced tables' statistics: after its
+// 1st, 10th, 100th... page, so that while a backfill grows a shop from nothing the planner keeps knowing it is
+// large enough to look orders up by key (see migration 00014), at a cost that stays a sliver of the run.
+func analyzeAt(pages int) bool {
+	for n := 1; n <= pages; n *= 10 {
+		if n == pages {
+			return true
+		}
+	}
+	return false
+}
+
+// analyze gathers the statistics; a failure only costs speed, so it is logged, not returned.
+func (s *Syncer) analyze(ctx context.Context) {
+	err := s.st.System(ctx, func(q *systemdb.Queries) error {
+		_, err := q.AnalyzeSyncedTables(ctx)
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("sync: gather statistics", "error", err)
 	}
 }

@@ -70,6 +70,9 @@ type dashboardView struct {
 	Zone     string // the seller's time zone, in which days begin
 	Filter   dashboardFilter
 	Figures  *dashboardFigures // nil before any shop is connected
+
+	// CashAlerts are the banners of failed, negative or late payouts (cashflow_alerts.go).
+	CashAlerts template.HTML
 }
 
 // dashboardShop is what the sync has stored so far for one shop. Counts are written out ("1,234").
@@ -193,9 +196,9 @@ func (d *dashboardPage) show(c echo.Context) error {
 		}
 		view.Email, view.Verified = acct.Email, acct.Verified
 		// The version first: whatever is read after it is at least as new, so an entry is never older than its key.
-		version, err := tx.Q.ProfitVersion(ctx, tx.UserID)
+		zone, version, err := rollup.ZoneAndVersion(ctx, tx)
 		if err != nil {
-			return fmt.Errorf("web: profit version: %w", err)
+			return err
 		}
 		st, err := readShops(ctx, tx)
 		if err != nil {
@@ -207,8 +210,7 @@ func (d *dashboardPage) show(c echo.Context) error {
 		if view.Shops, err = d.shopCards(ctx, tx, st, version, now); err != nil {
 			return err
 		}
-		zone, err := rollup.TimeZone(ctx, tx)
-		if err != nil {
+		if view.CashAlerts, err = s.dashboardCashAlerts(ctx, tx, now); err != nil {
 			return err
 		}
 		view.Zone = zone.String()

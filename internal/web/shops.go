@@ -42,8 +42,10 @@ func (s *Server) sellerShops(c echo.Context) (shopsState, error) {
 	var st shopsState
 	err := s.opts.Store.InTenant(ctx, sessionOf(c).UserID, func(tx *store.Tx) error {
 		var err error
-		st, err = readShops(ctx, tx)
-		return err
+		if st, err = readShops(ctx, tx); err != nil {
+			return err
+		}
+		return st.readRuns(ctx, tx)
 	})
 	return st, err
 }
@@ -189,22 +191,28 @@ func readShops(ctx context.Context, tx *store.Tx) (shopsState, error) {
 	if err != nil {
 		return shopsState{}, err
 	}
-	runs, err := tx.Q.LatestSyncRuns(ctx, tenantdb.LatestSyncRunsParams{UserID: tx.UserID, Resources: syncer.Resources()})
-	if err != nil {
-		return shopsState{}, fmt.Errorf("web: latest sync runs: %w", err)
-	}
 	asOf, err := tx.Q.DataAsOf(ctx, tx.UserID)
 	if err != nil {
 		return shopsState{}, fmt.Errorf("web: data as of: %w", err)
 	}
-	st := shopsState{shops: list, runs: make(map[shopResource]tenantdb.LatestSyncRunsRow, len(runs)), asOf: make(map[string]time.Time, len(asOf))}
-	for _, r := range runs {
-		st.runs[shopResource{r.ShopID, r.Resource}] = r
-	}
+	st := shopsState{shops: list, asOf: make(map[string]time.Time, len(asOf))}
 	for _, a := range asOf {
 		st.asOf[a.ShopID] = a.AsOf.UTC()
 	}
 	return st, nil
+}
+
+// readRuns adds the latest run of every shop's resources: what Settings -> Shops shows (the dashboard needs none).
+func (st *shopsState) readRuns(ctx context.Context, tx *store.Tx) error {
+	runs, err := tx.Q.LatestSyncRuns(ctx, tenantdb.LatestSyncRunsParams{UserID: tx.UserID, Resources: syncer.Resources()})
+	if err != nil {
+		return fmt.Errorf("web: latest sync runs: %w", err)
+	}
+	st.runs = make(map[shopResource]tenantdb.LatestSyncRunsRow, len(runs))
+	for _, r := range runs {
+		st.runs[shopResource{r.ShopID, r.Resource}] = r
+	}
+	return nil
 }
 
 // dataAsOf is the time a shop's figures are as of: when its last complete read finished, else how far its orders

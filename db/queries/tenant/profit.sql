@@ -442,3 +442,9 @@ SELECT s.shop_id FROM tiktok_shops s WHERE s.user_id = @user_id ORDER BY s.shop_
 -- reads the rows it computes from after taking it, so it sees every earlier refresh's rows and never adds a
 -- difference twice.
 SELECT pg_advisory_xact_lock(hashtextextended(users.id::text || '/' || @shop_id::text, 0)) FROM users WHERE users.id = @user_id;
+
+-- name: ProfitZoneAndVersion :one
+-- The seller's time zone and profit data version in one read: what a page of figures starts with.
+SELECT users.time_zone, coalesce(v.version, 0)::bigint AS version
+FROM users LEFT JOIN profit_versions v ON v.user_id = users.id
+WHERE users.id = @user_id;

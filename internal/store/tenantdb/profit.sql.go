@@ -850,6 +850,25 @@ func (q *Queries) ProfitVersion(ctx context.Context, userID int64) (int64, error
 	return version, err
 }
 
+const profitZoneAndVersion = `-- name: ProfitZoneAndVersion :one
+SELECT users.time_zone, coalesce(v.version, 0)::bigint AS version
+FROM users LEFT JOIN profit_versions v ON v.user_id = users.id
+WHERE users.id = $1
+`
+
+type ProfitZoneAndVersionRow struct {
+	TimeZone string
+	Version  int64
+}
+
+// The seller's time zone and profit data version in one read: what a page of figures starts with.
+func (q *Queries) ProfitZoneAndVersion(ctx context.Context, userID int64) (ProfitZoneAndVersionRow, error) {
+	row := q.db.QueryRow(ctx, profitZoneAndVersion, userID)
+	var i ProfitZoneAndVersionRow
+	err := row.Scan(&i.TimeZone, &i.Version)
+	return i, err
+}
+
 const rebuildDailyProfit = `-- name: RebuildDailyProfit :execrows
 INSERT INTO daily_profit (user_id, shop_id, sku_id, day, currency, seller_sku,
     orders, units, settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders,
