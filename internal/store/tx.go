@@ -32,6 +32,16 @@ type Tx struct {
 // the same transaction as the rows that caused it (both commit, or neither). Tenant queries go through Q.
 func (t *Tx) PgxTx() pgx.Tx { return t.tx }
 
+// CommitWithoutWaiting lets this transaction's commit return before its record reaches the disk
+// (synchronous_commit off). A crash soon after may then lose the transaction, whole, never in part: use it only for
+// work that is redone when it is lost, such as a sync page, whose cursor commits with its rows.
+func (t *Tx) CommitWithoutWaiting(ctx context.Context) error {
+	if _, err := t.tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+		return fmt.Errorf("store: commit without waiting: %w", err)
+	}
+	return nil
+}
+
 // Now is the store's clock, so rows written in a tenant transaction carry the time tests control.
 func (t *Tx) Now() time.Time { return t.clock.Now() }
 

@@ -254,6 +254,10 @@ func (j *run) commit(ctx context.Context, p page, expected int, advance time.Tim
 	s := j.s
 	var written int64
 	err := s.st.InTenant(ctx, j.userID, func(tx *store.Tx) error {
+		// A page lost in a crash is read again from the cursor, which commits with it: no need to wait for the disk.
+		if err := tx.CommitWithoutWaiting(ctx); err != nil {
+			return err
+		}
 		status, err := tx.Q.GrantStatus(ctx, tenantdb.GrantStatusParams{UserID: j.userID, ID: j.grantID})
 		if err != nil {
 			return err

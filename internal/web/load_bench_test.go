@@ -14,10 +14,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/labstack/echo/v4"
 
 	"github.com/profitline/profitline/internal/rollup/rolluptest"
 	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/store/tenantdb"
 	"github.com/profitline/profitline/internal/testenv"
 	"github.com/profitline/profitline/internal/web"
 )
@@ -39,20 +41,27 @@ func BenchmarkDashboardOfAMillionOrderSeller(b *testing.B) {
 			End: end, SettleAfter: 14 * 24 * time.Hour})
 		b.Logf("seeded 1,000,000 orders over 730 days in %.0f s", time.Since(seedStart).Seconds())
 
-		// (b): one rollup query and a small template, on the same server, through the same middleware.
+		// (b): one rollup query (the dashboard's own totals) and a small template, on the same server, through the
+		// same middleware and session.
 		small := template.Must(template.New("small").Parse(`<!doctype html><title>Totals</title><p>{{.Days}} days: ` +
-			`net sales {{.NetSales}}, net profit {{.NetProfit}}, {{.Orders}} orders</p>`))
+			`{{range .Rows}}{{.Currency}}: {{.Measures}}{{end}}</p>`))
 		web.AddTestRoute(s.srv, http.MethodGet, "/bench/minimal", func(c echo.Context) error {
 			days := 30
 			if c.QueryParam("days") == "365" {
 				days = 365
 			}
-			var v struct{ Days, NetSales, NetProfit, Orders int64 }
-			v.Days = int64(days)
+			last := end.Add(-time.Hour).Truncate(24 * time.Hour)
+			day := func(t time.Time) pgtype.Date { return pgtype.Date{Time: t, Valid: true} }
+			v := struct {
+				Days int
+				Rows []tenantdb.DashboardTotalsRow
+			}{Days: days}
 			err := s.env.Store.InTenant(c.Request().Context(), userID, func(tx *store.Tx) error {
-				return tx.PgxTx().QueryRow(c.Request().Context(), `SELECT coalesce(sum(net_sales), 0)::bigint, coalesce(sum(net_profit), 0)::bigint,
-					coalesce(sum(orders), 0)::bigint FROM daily_profit WHERE user_id = $1 AND shop_id = '7001' AND sku_id = '' AND day > $2::date - $3::int AND day <= $2::date`,
-					userID, end.Add(-time.Hour), days).Scan(&v.NetSales, &v.NetProfit, &v.Orders)
+				var err error
+				v.Rows, err = tx.Q.DashboardTotals(c.Request().Context(), tenantdb.DashboardTotalsParams{UserID: userID,
+					ShopIds: []string{"7001"}, FirstDay: day(last.AddDate(0, 0, 1-days)), LastDay: day(last),
+					PrevFirstDay: day(last.AddDate(0, 0, 1-2*days))})
+				return err
 			})
 			if err != nil {
 				return err
