@@ -27,6 +27,7 @@ import (
 	"github.com/profitline/profitline/internal/metrics"
 	"github.com/profitline/profitline/internal/monitor"
 	"github.com/profitline/profitline/internal/ratelimit"
+	"github.com/profitline/profitline/internal/returns"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/syncer"
@@ -148,11 +149,17 @@ func NewFor(ctx context.Context, cfg *config.Config, role Role, log *slog.Logger
 	river.AddWorker(workers, mail.NewSendWorker(a.Store, transport, clock.System{}))
 	river.AddWorker(workers, syncer.NewSyncWorker(syncs))
 	river.AddWorker(workers, syncer.NewScheduleWorker(a.Store))
-	queue, err := startJobs(ctx, cfg, workers, role.workers(), syncer.PeriodicJobs(syncer.Schedule{
+	// Return deadline alerts: evaluated every minute, and after each returns sync (see the subscription below).
+	river.AddWorker(workers, returns.NewEvaluateWorker(a.Store, returns.NewURLs(cfg.PublicURL.String()), clock.System{}))
+	river.AddWorker(workers, returns.NewScheduleWorker(a.Store))
+	queue, err := startJobs(ctx, cfg, workers, role.workers(), append(syncer.PeriodicJobs(syncer.Schedule{
 		Commerce: cfg.Sync.Every, Finance: cfg.Sync.FinanceEvery,
-	}), syncs.JobTimeout(), log)
+	}), returns.PeriodicJobs()...), syncs.JobTimeout(), log)
 	if err != nil {
 		return nil, err
+	}
+	if role.workers() {
+		returns.AfterReturnSyncs(ctx, queue.client, log)
 	}
 	a.closers = append(a.closers, queue.stop)
 	a.jobs = queue.client

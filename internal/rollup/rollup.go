@@ -7,8 +7,8 @@
 //
 // Everything an order's profit depends on besides its rows refreshes the orders it reaches: a cost change
 // (CostsChanged), the shop's fallback (ShopChanged), fee rates that moved (ObserveRates) and the seller's time
-// zone (SetTimeZone rebuilds). Rebuild recomputes a shop from its rows
-// alone and ends exactly where the incremental path ends.
+// zone (SetTimeZone rebuilds). Rebuild recomputes a shop from its rows alone and ends exactly where the
+// incremental path ends. Every change takes the shop's profit lock first (see lock).
 package rollup
 
 import (

@@ -48,6 +48,8 @@ func (s *Server) accountRoutes() {
 	in := e.Group("", signedIn)
 	s.dashboardRoutes(in)
 	s.orderRoutes(in)
+	s.returnRoutes(in)
+	s.cashflowRoutes(in)
 	in.POST("/verify-email/resend", s.resendConfirmation)
 	in.GET("/reauth", s.reauthForm)
 	in.POST("/reauth", s.reauth)

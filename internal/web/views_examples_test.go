@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,8 @@ func filledViews() map[string][]any {
 func TestEveryPageRendersWithEveryBranchFilled(t *testing.T) {
 	s := newTestServer(t, nil)
 	examples := filledViews()
+	maps.Copy(examples, cashflowExamples())
+	maps.Copy(examples, returnsExamples())
 	for name := range pageViews {
 		views, ok := examples[name]
 		if !ok {

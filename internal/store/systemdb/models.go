@@ -10,6 +10,16 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type AlertSetting struct {
+	UserID       int64
+	StepsMinutes []int32
+	QuietStart   int32
+	QuietEnd     int32
+	Email        bool
+	Digest       bool
+	UpdatedAt    time.Time
+}
+
 type AuditLog struct {
 	ID     int64
 	UserID int64
@@ -280,6 +290,21 @@ type Return struct {
 	PayloadSealed            []byte
 	SyncedAt                 time.Time
 	SellerPaidReturnShipping int64
+}
+
+type ReturnAlert struct {
+	UserID        int64
+	ShopID        string
+	ReturnID      string
+	Deadline      time.Time
+	BeforeMinutes int32
+	Action        string
+	DueAt         time.Time
+	State         string
+	Reason        string
+	DedupeKey     string
+	PlannedAt     time.Time
+	DoneAt        *time.Time
 }
 
 type ReturnLine struct {

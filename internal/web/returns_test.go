@@ -1,0 +1,134 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/profitline/profitline/internal/returns"
+	"github.com/profitline/profitline/internal/store"
+)
+
+var (
+	returnRowPattern = regexp.MustCompile(`data-return="([^"]+)"`)
+	countdownPattern = regexp.MustCompile(`class="countdown" data-deadline="(\d+)"`)
+)
+
+func TestTheReturnsPageListsOpenReturnsMostUrgentFirst(t *testing.T) {
+	s := newShopSite(t)
+	a := s.syncedSeller(t, "returns-page@example.com")
+	var open int
+	s.tenant(t, a.userID, func(ctx context.Context, tx *store.Tx) error {
+		rows, err := tx.Q.OpenReturnDeadlines(ctx, a.userID)
+		open = len(rows)
+		return err
+	})
+	if open == 0 {
+		t.Fatal("the sandbox's shops have no open return")
+	}
+	w := s.get("/returns", a.cookie)
+	if w.Code != http.StatusOK {
+		t.Fatalf("/returns: %d\n%s", w.Code, w.Body)
+	}
+	body := w.Body.String()
+	if n := len(returnRowPattern.FindAllString(body, -1)); n != open {
+		t.Errorf("/returns lists %d open returns; want %d", n, open)
+	}
+	var deadlines []int64
+	for _, m := range countdownPattern.FindAllStringSubmatch(body, -1) {
+		d, _ := strconv.ParseInt(m[1], 10, 64)
+		deadlines = append(deadlines, d)
+	}
+	if !slices.IsSorted(deadlines) {
+		t.Errorf("the open returns are not in deadline order: %v", deadlines)
+	}
+	for _, want := range []string{"Cost of approving", "Seller Center", "Recently closed", "Lost to auto-approvals"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/returns does not show %q", want)
+		}
+	}
+	// A filter no return matches lists none, and offers to clear it.
+	w = s.get("/returns?"+url.Values{"sku": {"no-such-sku"}}.Encode(), a.cookie)
+	if n := len(returnRowPattern.FindAllString(w.Body.String(), -1)); n != 0 || !strings.Contains(w.Body.String(), "Clear filters") {
+		t.Errorf("filtered by an unknown SKU, /returns lists %d returns", n)
+	}
+	// Another seller sees none of them.
+	other, _ := s.seller(t, "returns-other@example.com")
+	if n := len(returnRowPattern.FindAllString(s.get("/returns", other).Body.String(), -1)); n != 0 {
+		t.Errorf("another seller's /returns lists %d returns", n)
+	}
+}
+
+func TestAlertSettingsAreSavedAuditedAndReplanned(t *testing.T) {
+	s := newShopSite(t)
+	cookie, userID := s.seller(t, "alert-settings@example.com")
+	if w := s.get("/settings/alerts", cookie); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `value="24, 12, 4, 1"`) {
+		t.Fatalf("/settings/alerts: %d; want the default ladder\n%s", w.Code, w.Body)
+	}
+	bad := url.Values{"steps": {"24, soon"}, "email": {"on"}, "quiet": {"on"}, "quiet_from": {"22:00"}, "quiet_to": {"22:00"}}
+	if w := s.post("/settings/alerts", bad, cookie); w.Code != http.StatusUnprocessableEntity ||
+		!strings.Contains(w.Body.String(), "not a number of hours") || !strings.Contains(w.Body.String(), "different times") {
+		t.Errorf("bad settings: %d\n%s", w.Code, w.Body)
+	}
+	good := url.Values{"steps": {"48, 6, 0.5"}, "email": {"on"}, "digest": {"on"}, "quiet": {"on"}, "quiet_from": {"21:30"}, "quiet_to": {"06:00"}}
+	if w := s.post("/settings/alerts", good, cookie); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/settings/alerts?done=saved" {
+		t.Fatalf("saving: %d %s\n%s", w.Code, w.Header().Get("Location"), w.Body)
+	}
+	s.tenant(t, userID, func(ctx context.Context, tx *store.Tx) error {
+		st, err := returns.LoadSettings(ctx, tx)
+		want := []time.Duration{48 * time.Hour, 6 * time.Hour, 30 * time.Minute}
+		if !slices.Equal(st.Steps, want) || st.QuietStart != 21*time.Hour+30*time.Minute || st.QuietEnd != 6*time.Hour || !st.Digest || !st.Email {
+			t.Errorf("stored %+v", st)
+		}
+		return err
+	})
+	if action, detail := s.lastAudit(t, userID); action != "alerts.settings" || detail["steps"] != "48, 6, 0.5" {
+		t.Errorf("audit %s %v", action, detail)
+	}
+	if w := s.post("/settings/alerts", good); w.Header().Get("Location") == "/settings/alerts?done=saved" {
+		t.Error("settings saved without a session")
+	}
+}
+
+func TestTheOneClickLinkTurnsAlertEmailsOffWithoutASignIn(t *testing.T) {
+	s := newShopSite(t)
+	_, userID := s.seller(t, "one-click@example.com")
+	var link string
+	s.tenant(t, userID, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		link, err = returns.NewURLs("https://app.example.com").Settings(ctx, tx, s.env.Clock.Now())
+		return err
+	})
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := u.Query().Get("t")
+	if w := s.get(u.RequestURI()); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Turn alert emails off") {
+		t.Fatalf("the one-click page: %d\n%s", w.Code, w.Body)
+	}
+	if w := s.post(returns.SettingsPath, url.Values{"t": {token}}); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Alert emails are off") {
+		t.Fatalf("turning emails off: %d\n%s", w.Code, w.Body)
+	}
+	s.tenant(t, userID, func(ctx context.Context, tx *store.Tx) error {
+		st, err := returns.LoadSettings(ctx, tx)
+		if st.Email {
+			t.Error("alert emails are still on")
+		}
+		return err
+	})
+	tampered := token[:len(token)-2] + "AA"
+	if w := s.post(returns.SettingsPath, url.Values{"t": {tampered}}); w.Code != http.StatusNotFound {
+		t.Errorf("a tampered link: %d", w.Code)
+	}
+	s.env.Clock.Advance(returns.SettingsLinkTTL + time.Minute)
+	if w := s.get(u.RequestURI()); w.Code != http.StatusGone {
+		t.Errorf("an expired link: %d", w.Code)
+	}
+}
