@@ -31,6 +31,9 @@ const (
 	storedCacheBytes    = 1 << 20
 	storedFiguresTTL    = time.Minute
 	dashboardSKUs       = 5 // the dashboard lists this many SKUs with the most, and the least, profit
+	// dailyTableDays is the longest range whose days the page also lists as a table; a longer one links to the
+	// days as CSV instead (a year of rows doubled the page's bytes, and its p99 with them).
+	dailyTableDays = 92
 )
 
 // dashboardPage serves /dashboard with its caches.
@@ -119,7 +122,8 @@ type dashboardFigures struct {
 	Estimated    string // a note when some orders are not settled yet
 	Unreconciled string // a note when settlement rows of some orders do not sum
 
-	DailySVG, DailyTable         template.HTML
+	DailySVG, DailyTable         template.HTML // DailyTable empty for ranges over dailyTableDays
+	DaysCSVURL                   string        // the days of the range as CSV
 	WaterfallSVG, WaterfallTable template.HTML
 	WaterfallAddsUp              bool // no "Not itemised" step was needed
 
@@ -418,7 +422,10 @@ func computeFigures(ctx context.Context, tx *store.Tx, rng dashboard.Range, shop
 	steps := dashboard.Waterfall(cur.Amounts)
 	waterfall := dashboard.WaterfallChart(steps, currency)
 	// Both are built by package dashboard, every text in them escaped.
-	f.DailySVG, f.DailyTable = template.HTML(chart.SVG), template.HTML(chart.Table)
+	f.DailySVG = template.HTML(chart.SVG)
+	if rng.Days() <= dailyTableDays {
+		f.DailyTable = template.HTML(chart.Table)
+	}
 	f.WaterfallSVG, f.WaterfallTable = template.HTML(waterfall.SVG), template.HTML(waterfall.Table)
 	f.WaterfallAddsUp = !slices.ContainsFunc(steps, func(s dashboard.Step) bool { return s.Key == "not_itemised" })
 
@@ -456,6 +463,11 @@ func computeFigures(ctx context.Context, tx *store.Tx, rng dashboard.Range, shop
 	links := rangeValues(rng, q.shop)
 	f.SKUsURL = "/skus?" + links.Encode()
 	f.OrdersURL = "/orders?" + links.Encode()
+	days := url.Values{"from": {rng.First.String()}, "to": {rng.Last.String()}}
+	if q.shop != "" {
+		days.Set("shop", q.shop)
+	}
+	f.DaysCSVURL = "/exports/daily.csv?" + days.Encode()
 	f.size = 4096 + len(f.DailySVG) + len(f.DailyTable) + len(f.WaterfallSVG) + len(f.WaterfallTable)
 	return f, nil
 }
