@@ -293,7 +293,7 @@ func (j *run) commit(ctx context.Context, p page, expected int, advance time.Tim
 		return fmt.Errorf("syncer: write %s of shop %s: %w", j.resource, j.shopID, err)
 	}
 	j.stats.Pages++
-	if analyzeAt(j.stats.Pages) {
+	if j.backfill && analyzeAt(j.stats.Pages) {
 		s.analyze(ctx)
 	}
 	j.stats.Fetched += p.records
@@ -458,9 +458,10 @@ func (j *run) readWindow(ctx context.Context, size int, fetch func(ctx context.C
 	}
 }
 
-// analyzeAt says whether a run that has committed pages pages gathers the synced tables' statistics: after its
-// 1st, 10th, 100th... page, so that while a backfill grows a shop from nothing the planner keeps knowing it is
-// large enough to look orders up by key (see migration 00014), at a cost that stays a sliver of the run.
+// analyzeAt says whether a backfill run that has committed pages pages gathers the synced tables' statistics:
+// after its 1st, 10th, 100th... page, so that while a backfill grows a shop from nothing the planner keeps knowing
+// it is large enough to look orders up by key (see migration 00014), at a cost that stays a sliver of the run.
+// Incremental runs add too little to need it.
 func analyzeAt(pages int) bool {
 	for n := 1; n <= pages; n *= 10 {
 		if n == pages {
