@@ -80,6 +80,11 @@ const (
 	purposeUnsettled   vault.Purpose = "unsettled_orders.payload"
 )
 
+// OpenPayment opens a payment's source record as the sync sealed it: the bank account TikTok masks is only in there.
+func OpenPayment(ctx context.Context, tx *store.Tx, shopID, paymentID string, sealed []byte) ([]byte, error) {
+	return tx.Open(ctx, purposePayment, shopID+"/"+paymentID, sealed)
+}
+
 // --- orders ---
 
 func readOrders(ctx context.Context, j *run) error {
@@ -570,7 +575,7 @@ func readPayments(ctx context.Context, j *run) error {
 func (j *run) writePayments(ctx context.Context, tx *store.Tx, payments []tiktok.Payment) (int64, error) {
 	p := tenantdb.UpsertPaymentsParams{UserID: j.userID, ShopID: j.shopID, SyncedAt: tx.Now()}
 	for _, pm := range payments {
-		sealed, err := tx.Seal(ctx, purposePayment, j.shopID+"/"+pm.ID, pm.Raw)
+		sealed, err := tx.Seal(ctx, purposePayment, j.shopID+"/"+pm.ID, pm.Raw) // opened by OpenPayment
 		if err != nil {
 			return 0, err
 		}

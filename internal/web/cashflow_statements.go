@@ -16,12 +16,8 @@ import (
 	"github.com/profitline/profitline/internal/rollup"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/tenantdb"
-	"github.com/profitline/profitline/internal/vault"
+	"github.com/profitline/profitline/internal/syncer"
 )
-
-// purposePayment is how the syncer seals a payment's record (internal/syncer: purpose "payments.payload", row key
-// shop id/payment id); the bank account TikTok masks is only in there.
-const purposePayment vault.Purpose = "payments.payload"
 
 // cashStatementsView is /cashflow/statements: a shop's daily statements over a range, each reconciled.
 type cashStatementsView struct {
@@ -380,7 +376,7 @@ func (s *Server) payoutRows(ctx context.Context, tx *store.Tx, shopID string, da
 
 // bankLast4 opens a payment's sealed record for the last four digits of the bank account TikTok masked.
 func bankLast4(ctx context.Context, tx *store.Tx, shopID, paymentID string, sealed []byte) (string, error) {
-	raw, err := tx.Open(ctx, purposePayment, shopID+"/"+paymentID, sealed)
+	raw, err := syncer.OpenPayment(ctx, tx, shopID, paymentID, sealed)
 	if err != nil {
 		return "", fmt.Errorf("web: open payment %s: %w", paymentID, err)
 	}

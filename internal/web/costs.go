@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -210,22 +211,15 @@ func (q costsQuery) url(extra url.Values) string {
 // sellerShop finds the shop a request names among the seller's shops, or their first shop when it names none. It
 // returns nil when the seller has no shop, and a 404 for a shop that is not theirs.
 func sellerShop(ctx context.Context, tx *store.Tx, shopID string) ([]shops.Connected, *shops.Connected, error) {
-	list, err := shops.List(ctx, tx)
-	if err != nil {
-		return nil, nil, err
+	sc, err := sellerShops(ctx, tx, shopID)
+	if err != nil || len(sc.all) == 0 {
+		return sc.all, nil, err
 	}
 	if shopID == "" {
-		if len(list) == 0 {
-			return list, nil, nil
-		}
-		return list, &list[0], nil
+		shopID = sc.all[0].ShopID
 	}
-	for i := range list {
-		if list[i].ShopID == shopID {
-			return list, &list[i], nil
-		}
-	}
-	return nil, nil, echo.NewHTTPError(http.StatusNotFound, "That shop is not connected to your account.")
+	i := slices.IndexFunc(sc.all, func(sh shops.Connected) bool { return sh.ShopID == shopID })
+	return sc.all, &sc.all[i], nil
 }
 
 // renderCosts renders Settings -> Costs for the shop, filter and page the request names.
