@@ -56,7 +56,7 @@ func DailyChart(r Range, points []Point, currency string) Chart {
 			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
-	ticks := niceTicks(lo, hi, currency)
+	ticks := NiceTicks(lo, hi, currency)
 	lo, hi = ticks[0], ticks[len(ticks)-1]
 	plotW, plotH := dailyW-dailyLeft-dailyRight, dailyH-dailyTop-dailyBottom
 	step := plotW / float64(n)
@@ -107,7 +107,7 @@ func DailyChart(r Range, points []Point, currency string) Chart {
 		b = text(b, compactMoney(t, currency))
 		b = append(b, `</text>`...)
 	}
-	for _, i := range labelIndexes(n, dailyXLabels) {
+	for _, i := range LabelIndexes(n, dailyXLabels) {
 		anchor := "middle"
 		switch {
 		case n > 1 && i == 0:
@@ -351,8 +351,8 @@ func num(b []byte, f float64) []byte {
 // text appends s escaped for HTML text and attribute values.
 func text(b []byte, s string) []byte { return append(b, html.EscapeString(s)...) }
 
-// labelIndexes picks at most k days of n to label on the x axis, evenly spaced, the first and last among them.
-func labelIndexes(n, k int) []int {
+// LabelIndexes picks at most k columns of n to label on an x axis, evenly spaced, the first and last among them.
+func LabelIndexes(n, k int) []int {
 	if n <= k {
 		out := make([]int, n)
 		for i := range out {
@@ -367,8 +367,9 @@ func labelIndexes(n, k int) []int {
 	return out
 }
 
-// niceTicks are 3 to 6 round values in minor units spanning lo..hi (lo <= 0 <= hi), zero among them.
-func niceTicks(lo, hi int64, currency string) []int64 {
+// NiceTicks are 3 to 6 round values in minor units spanning lo..hi (lo <= 0 <= hi), zero among them: a chart's
+// y axis.
+func NiceTicks(lo, hi int64, currency string) []int64 {
 	exp, _ := money.Exponent(currency)
 	unit := int64(1)
 	for range exp {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/profitline/profitline/internal/cashflow"
+	"github.com/profitline/profitline/internal/dashboard"
 	"github.com/profitline/profitline/internal/money"
 )
 
@@ -30,42 +31,8 @@ type scale struct {
 }
 
 func newScale(lo, hi int64, currency string) scale {
-	lo, hi = min(lo, 0), max(hi, 0)
-	exp, _ := money.Exponent(currency)
-	unit := int64(1)
-	for range exp {
-		unit *= 10
-	}
-	if hi == lo {
-		hi = lo + unit
-	}
-	step := max(unit/100, 1) // 1, 2 or 5 of a power of ten: at most 4 steps span lo..hi
-	for span := hi - lo; ; step *= 10 {
-		if span/step <= 4 {
-			break
-		}
-		if span/(2*step) <= 4 {
-			step *= 2
-			break
-		}
-		if span/(5*step) <= 4 {
-			step *= 5
-			break
-		}
-	}
-	first := lo / step * step
-	if first > lo {
-		first -= step
-	}
-	sc := scale{}
-	for t := first; ; t += step {
-		sc.ticks = append(sc.ticks, t)
-		if t >= hi {
-			break
-		}
-	}
-	sc.lo, sc.hi = sc.ticks[0], sc.ticks[len(sc.ticks)-1]
-	return sc
+	ticks := dashboard.NiceTicks(min(lo, 0), max(hi, 0), currency)
+	return scale{lo: ticks[0], hi: ticks[len(ticks)-1], ticks: ticks}
 }
 
 func (sc scale) y(v int64) float64 {
@@ -121,7 +88,7 @@ func balanceChart(days []cashflow.Day, currency string) svgChart {
 		html.EscapeString(fmt.Sprintf("%s settled and %s paid out over %d days, in %s; the balance ended at %s.",
 			fm(settled), fm(paid), n, currency, fm(days[n-1].Balance))))
 	sc.axis(&b, currency)
-	for _, i := range labelIndexesOf(n, cashXLabels) {
+	for _, i := range dashboard.LabelIndexes(n, cashXLabels) {
 		xLabel(&b, i, n, days[i].Day.Format("2 Jan"))
 	}
 	for i, d := range days {
@@ -175,7 +142,7 @@ func forecastChart(f cashflow.Forecast, currency string) svgChart {
 		html.EscapeString(fmt.Sprintf("%s expected over the next %d weeks, in %s; solid bars are known amounts, hatched bars estimates.", fm(total), n, currency)))
 	b.WriteString(`<defs><pattern id="forecast-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect class="fc-hatch-bg" width="6" height="6"/><line class="fc-hatch" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>`)
 	sc.axis(&b, currency)
-	for _, i := range labelIndexesOf(n, cashXLabels) {
+	for _, i := range dashboard.LabelIndexes(n, cashXLabels) {
 		xLabel(&b, i, n, f.Weeks[i].Start.Format("2 Jan"))
 	}
 	for i, w := range f.Weeks {
@@ -199,20 +166,4 @@ func forecastChart(f cashflow.Forecast, currency string) svgChart {
 	}
 	t.WriteString(`</tbody></table>`)
 	return svgChart{SVG: b.String(), Table: t.String()}
-}
-
-// labelIndexesOf picks at most k of n columns to label, evenly spaced, the first and last among them.
-func labelIndexesOf(n, k int) []int {
-	if n <= k {
-		out := make([]int, n)
-		for i := range out {
-			out[i] = i
-		}
-		return out
-	}
-	out := make([]int, k)
-	for j := range k {
-		out[j] = j * (n - 1) / (k - 1)
-	}
-	return out
 }
