@@ -34,7 +34,7 @@ func TestASellerSignsUpConfirmsSignsInAndSignsOutEverywhereInABrowser(t *testing
 	signIn := func(br *browsertest.Browser) {
 		br.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
 			chromedp.SendKeys("#email", email), chromedp.SendKeys("#password", pw),
-			chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible("#dashboard-title"))
+			chromedp.Click(`form[action="/login"] button[type=submit]`), browsertest.Shown("#dashboard-title"))
 	}
 
 	b.Do(t, chromedp.Navigate(base+"/signup"), chromedp.WaitVisible("#email"),
@@ -61,17 +61,17 @@ func TestASellerSignsUpConfirmsSignsInAndSignsOutEverywhereInABrowser(t *testing
 	browsertest.WaitFor(t, b, `(document.querySelector("main h1")?.textContent ?? "").includes("confirmed")`)
 
 	signIn(b)
-	b.Do(t, chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible("#login-title"))
+	b.Do(t, chromedp.Click(`form[action="/logout"] button`), browsertest.Shown("#login-title"))
 	signIn(b)
 
 	other := browsertest.New(t, 1280, 900)
 	signIn(other)
 
-	b.Do(t, chromedp.Navigate(base+"/settings/security"), chromedp.WaitVisible("#security-title"))
+	b.Do(t, chromedp.Navigate(base+"/settings/security"), browsertest.Shown("#security-title"))
 	if rows := browsertest.Eval[int](t, b, `document.querySelectorAll("table tbody tr").length`); rows != 2 {
 		t.Fatalf("the Security page lists %d sessions; want this browser and the other", rows)
 	}
-	b.Do(t, chromedp.Click(`form[action="/settings/security/sign-out-everywhere"] button`), chromedp.WaitVisible("#login-title"))
+	b.Do(t, chromedp.Click(`form[action="/settings/security/sign-out-everywhere"] button`), browsertest.Shown("#login-title"))
 
 	for name, br := range map[string]*browsertest.Browser{"this browser": b, "the other browser": other} {
 		br.Do(t, chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible("main h1"))
@@ -98,8 +98,8 @@ func TestTheDemoSellerSeesTheirShopsAndConnectsThroughTheConsentPage(t *testing.
 	b := browsertest.New(t, 390, 900)
 	b.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
 		chromedp.SendKeys("#email", "demo@profitline.test"), chromedp.SendKeys("#password", "sell-smarter-every-day"),
-		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible("#dashboard-title"),
-		chromedp.Navigate(base+"/settings/shops"), chromedp.WaitVisible("#shops-title"))
+		chromedp.Click(`form[action="/login"] button[type=submit]`), browsertest.Shown("#dashboard-title"),
+		chromedp.Navigate(base+"/settings/shops"), browsertest.Shown("#shops-title"))
 	if n := browsertest.Eval[int](t, b, `document.querySelectorAll(".badge-success").length`); n != 2 {
 		t.Fatalf("Settings -> Shops shows %d connected shops; want the 2 demo shops", n)
 	}
@@ -110,7 +110,7 @@ func TestTheDemoSellerSeesTheirShopsAndConnectsThroughTheConsentPage(t *testing.
 	b.Do(t, chromedp.Click(`form[action="/connect/tiktok"] button`))
 	// The Shops page has form buttons too: wait for the consent page itself.
 	browsertest.WaitFor(t, b, `location.pathname === "/open/authorize" && document.readyState === "complete"`)
-	b.Do(t, chromedp.Click(`form button`), chromedp.WaitVisible("#shops-title"))
+	b.Do(t, chromedp.Click(`form button`), browsertest.Shown("#shops-title"))
 	if u := browsertest.Eval[string](t, b, `location.pathname + location.search`); u != "/settings/shops?done=connected" {
 		t.Fatalf("after the consent page the browser is at %s", u)
 	}
@@ -156,8 +156,8 @@ func TestTheDemoSellerFollowsTheirProfitFromTheDashboardToAnOrderAndThroughACost
 	b := browsertest.New(t, 1280, 900)
 	b.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
 		chromedp.SendKeys("#email", "demo@profitline.test"), chromedp.SendKeys("#password", "sell-smarter-every-day"),
-		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible("#dashboard-title"),
-		chromedp.Navigate(base+"/settings/costs"), chromedp.WaitVisible("#costs-title"))
+		chromedp.Click(`form[action="/login"] button[type=submit]`), browsertest.Shown("#dashboard-title"),
+		chromedp.Navigate(base+"/settings/costs"), browsertest.Shown("#costs-title"))
 	shop := browsertest.Eval[string](t, b, `new URL(document.querySelector('a[href^="/settings/costs/export.csv"]').href).searchParams.get("shop")`)
 
 	// The shop's backfill runs in the background: wait for settled profit in the last 90 days.
@@ -166,12 +166,12 @@ func TestTheDemoSellerFollowsTheirProfitFromTheDashboardToAnOrderAndThroughACost
 	deadline := time.Now().Add(2 * time.Minute)
 	var before string
 	for {
-		b.Do(t, chromedp.Navigate(dash), chromedp.WaitVisible("#dashboard-title"))
+		b.Do(t, chromedp.Navigate(dash), browsertest.Shown("#dashboard-title"))
 		before = browsertest.Eval[string](t, b, netProfit)
 		if orders := browsertest.Eval[string](t, b, `(document.querySelector('[data-figure="orders"] .tile-value')?.textContent ?? "0").trim()`); orders != "0" && before != "" {
 			// The finance sync runs beside the orders one: let it land too, so the figure stops moving.
 			time.Sleep(3 * time.Second)
-			b.Do(t, chromedp.Navigate(dash), chromedp.WaitVisible("#dashboard-title"))
+			b.Do(t, chromedp.Navigate(dash), browsertest.Shown("#dashboard-title"))
 			if again := browsertest.Eval[string](t, b, netProfit); again == before {
 				break
 			}
@@ -190,14 +190,14 @@ func TestTheDemoSellerFollowsTheirProfitFromTheDashboardToAnOrderAndThroughACost
 	}
 
 	// An order's breakdown.
-	b.Do(t, chromedp.Navigate(base+"/orders?shop="+shop), chromedp.WaitVisible("#orders-title"),
-		chromedp.Click(`.orders-table tbody tr .order-link`), chromedp.WaitVisible("#order-title"))
+	b.Do(t, chromedp.Navigate(base+"/orders?shop="+shop), browsertest.Shown("#orders-title"),
+		chromedp.Click(`.orders-table tbody tr .order-link`), browsertest.Shown("#order-title"))
 	if labels := browsertest.Eval[string](t, b, `document.querySelector('.breakdown-table').innerText`); !strings.Contains(labels, "Net profit") {
 		t.Errorf("the order's breakdown has no net profit line:\n%s", labels)
 	}
 
 	// A costs sheet for the best-selling SKU: refused whole with its bad row named, then applied once fixed.
-	b.Do(t, chromedp.Navigate(base+"/settings/costs?shop="+shop), chromedp.WaitVisible("#costs-title"))
+	b.Do(t, chromedp.Navigate(base+"/settings/costs?shop="+shop), browsertest.Shown("#costs-title"))
 	sku := browsertest.Eval[string](t, b, `document.querySelector('tr[data-sku]').dataset.sku`)
 	dir := t.TempDir()
 	bad, good := dir+"/costs.csv", dir+"/costs-fixed.csv"
@@ -214,14 +214,14 @@ func TestTheDemoSellerFollowsTheirProfitFromTheDashboardToAnOrderAndThroughACost
 	if problem := browsertest.Eval[[]string](t, b, `[...document.querySelectorAll('.import-table tbody tr')].map(r => r.innerText.replace(/\s+/g, " ").trim())`); len(problem) != 1 || !strings.HasPrefix(problem[0], "3 cost") {
 		t.Errorf("the problems listed: %q; want one, on line 3, column cost", problem)
 	}
-	b.Do(t, chromedp.Navigate(dash), chromedp.WaitVisible("#dashboard-title"))
+	b.Do(t, chromedp.Navigate(dash), browsertest.Shown("#dashboard-title"))
 	if same := browsertest.Eval[string](t, b, netProfit); same != before {
 		t.Fatalf("the refused sheet changed the net profit from %s to %s", before, same)
 	}
-	b.Do(t, chromedp.Navigate(base+"/settings/costs?shop="+shop), chromedp.WaitVisible("#costs-title"),
+	b.Do(t, chromedp.Navigate(base+"/settings/costs?shop="+shop), browsertest.Shown("#costs-title"),
 		chromedp.SetUploadFiles("#costs-file", []string{good}), chromedp.Click(`form[action="/settings/costs/import"] button[type=submit]`))
 	browsertest.WaitFor(t, b, `(document.querySelector('[role=status]')?.textContent ?? "").includes("2 costs applied")`)
-	b.Do(t, chromedp.Navigate(dash), chromedp.WaitVisible("#dashboard-title"))
+	b.Do(t, chromedp.Navigate(dash), browsertest.Shown("#dashboard-title"))
 	after := browsertest.Eval[string](t, b, netProfit)
 	if money(t, after) >= money(t, before) {
 		t.Errorf("net profit %s before the costs, %s after; want it lower", before, after)

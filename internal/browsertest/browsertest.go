@@ -123,3 +123,14 @@ func WaitFor(t testing.TB, b *Browser, condition string) {
 	}
 	t.Fatalf("browser: %q did not become true within 15s", condition)
 }
+
+// Shown waits until the element is visible on a page that has finished loading: after a click that navigates, what
+// the test reads next is then the whole new page, not the part Chromium had parsed when the element appeared.
+func Shown(selector string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
+		if _, err := chromedp.WaitVisible(selector)(ctx, target); err != nil {
+			return chromedp.Void{}, err
+		}
+		return chromedp.Poll[chromedp.Void](`document.readyState === "complete"`)(ctx, target)
+	}
+}

@@ -41,7 +41,7 @@ func TestASellerFollowsTheirCashFromTheBucketsToAStatementAndItsPayout(t *testin
 	b.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
 		chromedp.SendKeys("#email", email), chromedp.SendKeys("#password", "a long enough passphrase"),
 		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible(`a.nav-link[href="/cashflow"]`),
-		chromedp.Click(`a.nav-link[href="/cashflow"]`), chromedp.WaitVisible("#cashflow-title"))
+		chromedp.Click(`a.nav-link[href="/cashflow"]`), browsertest.Shown("#cashflow-title"))
 	buckets := browsertest.Eval[[]string](t, b, `[...document.querySelectorAll('.cash-tile')].map(e => e.dataset.bucket)`)
 	if strings.Join(buckets, ",") != "on_hold,processing,paid" {
 		t.Errorf("the buckets are %q; want on hold, processing and paid", buckets)
@@ -56,12 +56,12 @@ func TestASellerFollowsTheirCashFromTheBucketsToAStatementAndItsPayout(t *testin
 	}
 	fits("cash flow")
 
-	b.Do(t, chromedp.Click(`.cash-nav a[href^="/cashflow/statements"]`), chromedp.WaitVisible("#statements-title"))
+	b.Do(t, chromedp.Click(`.cash-nav a[href^="/cashflow/statements"]`), browsertest.Shown("#statements-title"))
 	if n := browsertest.Eval[int](t, b, `document.querySelectorAll('.statements-table tbody tr').length`); n == 0 {
 		t.Fatal("the statements page lists no statement")
 	}
 	fits("statements")
-	b.Do(t, chromedp.Click(`.statements-table tbody tr .statement-link`), chromedp.WaitVisible("#statement-title"))
+	b.Do(t, chromedp.Click(`.statements-table tbody tr .statement-link`), browsertest.Shown("#statement-title"))
 	if n := browsertest.Eval[int](t, b, `document.querySelectorAll('.cash-checks li').length`); n < 3 {
 		t.Errorf("the statement shows %d checks", n)
 	}
@@ -70,7 +70,7 @@ func TestASellerFollowsTheirCashFromTheBucketsToAStatementAndItsPayout(t *testin
 	}
 	fits("statement")
 
-	b.Do(t, chromedp.Navigate(base+"/cashflow/payouts"), chromedp.WaitVisible("#payouts-title"))
+	b.Do(t, chromedp.Navigate(base+"/cashflow/payouts"), browsertest.Shown("#payouts-title"))
 	if n := browsertest.Eval[int](t, b, `document.querySelectorAll('.payouts-table tbody tr').length`); n == 0 {
 		t.Error("the payouts page lists no payout")
 	}

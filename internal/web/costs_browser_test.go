@@ -39,8 +39,8 @@ func TestASellerFixesABadCostSheetAndSeesTheCostApplied(t *testing.T) {
 	b := browsertest.New(t, 375, 800)
 	b.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
 		chromedp.SendKeys("#email", email), chromedp.SendKeys("#password", "a long enough passphrase"),
-		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible("#dashboard-title"),
-		chromedp.Click(`a.nav-link[href="/settings/costs"]`), chromedp.WaitVisible("#costs-title"))
+		chromedp.Click(`form[action="/login"] button[type=submit]`), browsertest.Shown("#dashboard-title"),
+		chromedp.Click(`a.nav-link[href="/settings/costs"]`), browsertest.Shown("#costs-title"))
 
 	const tee = `document.querySelector('tr[data-sku="1001"]')`
 	if noCost := browsertest.Eval[bool](t, b, tee+`.hasAttribute("data-no-cost")`); !noCost {

@@ -41,14 +41,14 @@ func TestASellerFollowsAnOrderFromTheListToItsBreakdown(t *testing.T) {
 	b.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
 		chromedp.SendKeys("#email", email), chromedp.SendKeys("#password", "a long enough passphrase"),
 		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible(`a.nav-link[href="/orders"]`),
-		chromedp.Click(`a.nav-link[href="/orders"]`), chromedp.WaitVisible("#orders-title"))
+		chromedp.Click(`a.nav-link[href="/orders"]`), browsertest.Shown("#orders-title"))
 	if n := browsertest.Eval[int](t, b, `document.querySelectorAll('.orders-table tbody tr').length`); n != 50 {
 		t.Fatalf("the first page of orders lists %d orders; want a full page of 50", n)
 	}
 	fits("orders")
 
 	b.Do(t, chromedp.SetValue("#orders-state", "settled"), chromedp.Click(`form.report-filters button[type=submit]`))
-	browsertest.WaitFor(t, b, `location.search.includes("state=settled")`)
+	browsertest.WaitFor(t, b, `location.search.includes("state=settled") && document.readyState === "complete"`)
 	b.Do(t, chromedp.WaitVisible(".orders-table"))
 	states := browsertest.Eval[[]string](t, b, `[...document.querySelectorAll('.orders-table tbody td[data-label=State] .badge')].map(e => e.textContent)`)
 	if len(states) == 0 || strings.Join(states, "") != strings.Repeat("Settled", len(states)) {
@@ -57,7 +57,7 @@ func TestASellerFollowsAnOrderFromTheListToItsBreakdown(t *testing.T) {
 	id := browsertest.Eval[string](t, b, `document.querySelector('.orders-table tbody tr').dataset.order`)
 	listed := browsertest.Eval[string](t, b, `document.querySelector('.orders-table tbody tr td[data-label="Net profit"]').textContent.trim()`)
 
-	b.Do(t, chromedp.Click(`.orders-table tbody tr .order-link`), chromedp.WaitVisible("#order-title"))
+	b.Do(t, chromedp.Click(`.orders-table tbody tr .order-link`), browsertest.Shown("#order-title"))
 	if h1 := browsertest.Eval[string](t, b, `document.querySelector('#order-title').textContent`); h1 != "Order "+id {
 		t.Errorf("the breakdown's heading is %q; want the order %s", h1, id)
 	}
@@ -79,7 +79,7 @@ func TestASellerFollowsAnOrderFromTheListToItsBreakdown(t *testing.T) {
 	}
 	fits("order")
 
-	b.Do(t, chromedp.Click(`a.nav-link[href="/skus"]`), chromedp.WaitVisible("#skus-title"))
+	b.Do(t, chromedp.Click(`a.nav-link[href="/skus"]`), browsertest.Shown("#skus-title"))
 	if tables := browsertest.Eval[int](t, b, `document.querySelectorAll('.skus-table').length`); tables != 2 {
 		t.Errorf("the SKUs page has %d tables; want one per currency (USD, GBP)", tables)
 	}

@@ -29,7 +29,7 @@ func TestASellerFollowsAReturnsCountdownAndChangesTheAlerts(t *testing.T) {
 	b.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
 		chromedp.SendKeys("#email", email), chromedp.SendKeys("#password", "a long enough passphrase"),
 		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible(`a.nav-link[href="/returns"]`),
-		chromedp.Click(`a.nav-link[href="/returns"]`), chromedp.WaitVisible("#returns-title"))
+		chromedp.Click(`a.nav-link[href="/returns"]`), browsertest.Shown("#returns-title"))
 	if n := browsertest.Eval[int](t, b, `document.querySelectorAll('.returns-table tbody tr').length`); n == 0 {
 		t.Fatal("/returns lists no open return")
 	}
@@ -44,10 +44,10 @@ func TestASellerFollowsAReturnsCountdownAndChangesTheAlerts(t *testing.T) {
 		t.Errorf("at 375 px /returns is %d px wider than the screen", overflow)
 	}
 
-	b.Do(t, chromedp.Click(`a[href="/settings/alerts"]`), chromedp.WaitVisible("#alerts-title"),
+	b.Do(t, chromedp.Click(`a[href="/settings/alerts"]`), browsertest.Shown("#alerts-title"),
 		chromedp.SetValue("#alerts-steps", "36, 2"), chromedp.Click(`#alerts-digest`),
 		chromedp.Click(`form[action="/settings/alerts"] button[type=submit]`))
-	browsertest.WaitFor(t, b, `location.search.includes("done=saved")`)
+	browsertest.WaitFor(t, b, `location.search.includes("done=saved") && document.readyState === "complete"`)
 	if v := browsertest.Eval[string](t, b, `document.querySelector('#alerts-steps').value`); v != "36, 2" {
 		t.Errorf("after saving, the ladder reads %q; want 36, 2", v)
 	}

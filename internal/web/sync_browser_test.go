@@ -31,8 +31,8 @@ func TestTheShopsPageShowsSyncProgressAdvancingWithoutAReload(t *testing.T) {
 	b := browsertest.New(t, 375, 800)
 	b.Do(t, chromedp.Navigate(base+"/login"), chromedp.WaitVisible("#email"),
 		chromedp.SendKeys("#email", email), chromedp.SendKeys("#password", "a long enough passphrase"),
-		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible("#dashboard-title"),
-		chromedp.Navigate(base+"/settings/shops"), chromedp.WaitVisible("#shops-title"))
+		chromedp.Click(`form[action="/login"] button[type=submit]`), browsertest.Shown("#dashboard-title"),
+		chromedp.Navigate(base+"/settings/shops"), browsertest.Shown("#shops-title"))
 
 	const orders = `document.querySelector('[data-sync-shop="7001"] [data-sync-resource="orders"]')`
 	if v := browsertest.Eval[[]float64](t, b, `[`+orders+`.querySelector("progress").value, `+orders+`.querySelector("progress").max]`); len(v) != 2 || v[0] != 3 || v[1] != 10 {
