@@ -238,3 +238,20 @@ func TestTheAuditLogIsAppendOnlyForTheAppRole(t *testing.T) {
 		}
 	}
 }
+
+// The statistics function runs as the owner: it analyzes the synced tables named and refuses any other name, so the
+// app role cannot use it to reach a table it has no business with.
+func TestTheStatisticsFunctionAnalyzesOnlySyncedTables(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	app := testenv.Connect(t, env.DB.AppURL)
+	var n int
+	if err := app.QueryRow(ctx, `SELECT system.analyze_tables(ARRAY['orders', 'order_profits'])`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("analyze orders and order_profits = %d, %v; want 2 tables", n, err)
+	}
+	for _, tables := range []string{`ARRAY['users']`, `ARRAY['orders', 'data_keys']`, `ARRAY['orders; DROP TABLE users']`} {
+		if _, err := app.Exec(ctx, `SELECT system.analyze_tables(`+tables+`)`); err == nil || !strings.Contains(err.Error(), "is not a table a sync fills") {
+			t.Errorf("analyze %s: %v; want it refused", tables, err)
+		}
+	}
+}

@@ -49,17 +49,27 @@ type resource struct {
 	start   func(cfg Config, now time.Time) time.Time
 	revisit func(cfg Config) time.Duration
 	read    func(ctx context.Context, j *run) error
+	// analyze are the tables whose statistics a backfill of the resource keeps current (see analyzeAt): those it
+	// writes that plans look rows up in by key, and the profit rows its pages refresh.
+	analyze []string
 }
 
+// profitTables are the rollups a page of orders, returns or settlement rows refreshes.
+var profitTables = []string{"order_profits", "daily_profit"}
+
 var resources = map[string]resource{
-	ResourceOrders:       {start: backfill, revisit: overlap, read: readOrders},
-	ResourceReturns:      {start: backfill, revisit: overlap, read: readReturns},
-	ResourceProducts:     {start: wholeCatalog, revisit: overlap, read: readProducts},
-	ResourceStatements:   {start: financeSince, revisit: financeRevisit, read: readStatements},
-	ResourceTransactions: {start: financeSince, revisit: financeRevisit, read: readTransactions},
-	ResourcePayments:     {start: financeSince, revisit: financeRevisit, read: readPayments},
-	ResourceWithdrawals:  {start: financeSince, revisit: financeRevisit, read: readWithdrawals},
-	ResourceUnsettled:    {start: financeSince, revisit: financeRevisit, read: readUnsettled},
+	ResourceOrders: {start: backfill, revisit: overlap, read: readOrders,
+		analyze: append([]string{"orders", "order_lines"}, profitTables...)},
+	ResourceReturns: {start: backfill, revisit: overlap, read: readReturns,
+		analyze: append([]string{"returns", "return_lines"}, profitTables...)},
+	ResourceProducts:   {start: wholeCatalog, revisit: overlap, read: readProducts},
+	ResourceStatements: {start: financeSince, revisit: financeRevisit, read: readStatements},
+	ResourceTransactions: {start: financeSince, revisit: financeRevisit, read: readTransactions,
+		analyze: append([]string{"statement_transactions"}, profitTables...)},
+	ResourcePayments:    {start: financeSince, revisit: financeRevisit, read: readPayments},
+	ResourceWithdrawals: {start: financeSince, revisit: financeRevisit, read: readWithdrawals},
+	ResourceUnsettled: {start: financeSince, revisit: financeRevisit, read: readUnsettled,
+		analyze: append([]string{"unsettled_orders"}, profitTables...)},
 }
 
 func backfill(cfg Config, now time.Time) time.Time   { return now.Add(-cfg.Backfill) }

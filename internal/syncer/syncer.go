@@ -109,7 +109,8 @@ func (s *Syncer) Sync(ctx context.Context, userID int64, shopID, resource string
 		return Stats{}, fmt.Errorf("syncer: unknown resource %q", resource)
 	}
 	now := s.clock.Now()
-	j := &run{s: s, userID: userID, shopID: shopID, resource: resource, to: now.Truncate(time.Second), deadline: now.Add(s.cfg.RunBudget)}
+	j := &run{s: s, userID: userID, shopID: shopID, resource: resource, analyze: r.analyze, to: now.Truncate(time.Second),
+		deadline: now.Add(s.cfg.RunBudget)}
 	err := s.st.InTenant(ctx, userID, func(tx *store.Tx) error {
 		row, err := tx.Q.GetShopForSync(ctx, tenantdb.GetShopForSyncParams{UserID: userID, ShopID: shopID})
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -228,6 +229,7 @@ type run struct {
 	shop     tiktok.Shop
 	seller   *tiktok.Seller
 	resource string
+	analyze  []string // the tables whose statistics a backfill gathers
 	id       int64
 	backfill bool
 	from, to time.Time // the window this run reads
@@ -293,8 +295,8 @@ func (j *run) commit(ctx context.Context, p page, expected int, advance time.Tim
 		return fmt.Errorf("syncer: write %s of shop %s: %w", j.resource, j.shopID, err)
 	}
 	j.stats.Pages++
-	if j.backfill && analyzeAt(j.stats.Pages) {
-		s.analyze(ctx)
+	if j.backfill && len(j.analyze) > 0 && analyzeAt(j.stats.Pages) {
+		s.analyze(ctx, j.analyze)
 	}
 	j.stats.Fetched += p.records
 	j.stats.Written += int(written)
@@ -471,10 +473,10 @@ func analyzeAt(pages int) bool {
 	return false
 }
 
-// analyze gathers the statistics; a failure only costs speed, so it is logged, not returned.
-func (s *Syncer) analyze(ctx context.Context) {
+// analyze gathers the tables' statistics; a failure only costs speed, so it is logged, not returned.
+func (s *Syncer) analyze(ctx context.Context, tables []string) {
 	err := s.st.System(ctx, func(q *systemdb.Queries) error {
-		_, err := q.AnalyzeSyncedTables(ctx)
+		_, err := q.AnalyzeTables(ctx, tables)
 		return err
 	})
 	if err != nil && ctx.Err() == nil {

@@ -1,3 +1,3 @@
--- name: AnalyzeSyncedTables :one
--- Gathers the statistics of the tables a sync fills (see migration 00014).
-SELECT system.analyze_synced_tables()::boolean AS analyzed;
+-- name: AnalyzeTables :one
+-- Gathers the statistics of the synced tables named (see migrations 00014 and 00018); any other name is an error.
+SELECT system.analyze_tables(@tables::text[])::integer AS analyzed;

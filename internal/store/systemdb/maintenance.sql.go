@@ -9,14 +9,14 @@ import (
 	"context"
 )
 
-const analyzeSyncedTables = `-- name: AnalyzeSyncedTables :one
-SELECT system.analyze_synced_tables()::boolean AS analyzed
+const analyzeTables = `-- name: AnalyzeTables :one
+SELECT system.analyze_tables($1::text[])::integer AS analyzed
 `
 
-// Gathers the statistics of the tables a sync fills (see migration 00014).
-func (q *Queries) AnalyzeSyncedTables(ctx context.Context) (bool, error) {
-	row := q.db.QueryRow(ctx, analyzeSyncedTables)
-	var analyzed bool
+// Gathers the statistics of the synced tables named (see migrations 00014 and 00018); any other name is an error.
+func (q *Queries) AnalyzeTables(ctx context.Context, tables []string) (int32, error) {
+	row := q.db.QueryRow(ctx, analyzeTables, tables)
+	var analyzed int32
 	err := row.Scan(&analyzed)
 	return analyzed, err
 }
