@@ -92,8 +92,9 @@ func TimeZone(ctx context.Context, tx *store.Tx) (*time.Location, error) {
 	return location(name)
 }
 
-// ZoneAndVersion are the seller's time zone and profit data version (bumped whenever their profit rows change),
-// read together: what a page that caches figures starts with. Read the version before the figures it keys.
+// ZoneAndVersion are the seller's time zone and data version (bumped whenever their profit rows change and by
+// every sync page that writes rows), read together: what a page that caches figures starts with. Read the version
+// before the figures it keys.
 func ZoneAndVersion(ctx context.Context, tx *store.Tx) (*time.Location, int64, error) {
 	r, err := tx.Q.ProfitZoneAndVersion(ctx, tx.UserID)
 	if err != nil {

@@ -535,6 +535,12 @@ func (j *run) writeTransactions(ctx context.Context, tx *store.Tx, statementID s
 	if err != nil {
 		return n, err
 	}
+	if n > 0 {
+		err := tx.Q.RefreshStatementSums(ctx, tenantdb.RefreshStatementSumsParams{UserID: j.userID, ShopID: j.shopID, StatementID: statementID})
+		if err != nil {
+			return n, err
+		}
+	}
 	return n, j.refreshProfit(ctx, tx, orderIDs(p.OrderIds))
 }
 

@@ -285,6 +285,13 @@ func (j *run) commit(ctx context.Context, p page, expected int, advance time.Tim
 			Written: int32(written), Malformed: int32(len(p.malformed)), Expected: int32(expected), Now: now}); err != nil {
 			return err
 		}
+		// Pages cache what they compute from the seller's data under its version (the dashboard, cash flow): a
+		// page that wrote rows moves it, last, so the version's row stays locked for as short a time as can be.
+		if written > 0 {
+			if err := tx.Q.BumpProfitVersion(ctx, j.userID); err != nil {
+				return err
+			}
+		}
 		if advance.IsZero() {
 			return nil
 		}

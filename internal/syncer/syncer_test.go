@@ -80,6 +80,24 @@ func (f *fixture) sameTotals(t *testing.T, when string) {
 	if got, want, same := tiktoktest.SameAsSandbox(t, f.env.Store, f.tt.Sandbox, f.userID, f.shop.ID); !same {
 		t.Fatalf("%s: the tables hold\n%+v\nthe sandbox holds\n%+v", when, got, want)
 	}
+	// Each statement keeps what its transactions sum to (migration 00019): the same as summing them now.
+	var statements, stale int
+	err := testenv.Connect(t, f.env.DB.OwnerURL).QueryRow(context.Background(), `
+		SELECT count(*), count(*) FILTER (WHERE (s.txn_count, s.txn_settlement, s.txn_reserve, s.txn_held, s.txn_released,
+		    s.txn_unbalanced, s.txn_unexplained) IS DISTINCT FROM (t.n, t.settlement, t.reserve, t.held, t.released, t.unbalanced, t.unexplained))
+		FROM statements s, LATERAL (
+		    SELECT count(*) AS n, coalesce(sum(x.settlement), 0) AS settlement, coalesce(sum(x.reserve), 0) AS reserve,
+		        coalesce(sum(x.reserve) FILTER (WHERE x.reserve < 0), 0) AS held, coalesce(sum(x.reserve) FILTER (WHERE x.reserve > 0), 0) AS released,
+		        count(*) FILTER (WHERE x.settlement <> x.revenue + x.shipping_cost + x.fee_tax + x.adjustment) AS unbalanced,
+		        coalesce(sum(x.settlement - (x.revenue + x.shipping_cost + x.fee_tax + x.adjustment)), 0) AS unexplained
+		    FROM statement_transactions x WHERE x.user_id = s.user_id AND x.shop_id = s.shop_id AND x.statement_id = s.statement_id) t
+		WHERE s.user_id = $1 AND s.shop_id = $2`, f.userID, f.shop.ID).Scan(&statements, &stale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if statements == 0 || stale != 0 {
+		t.Fatalf("%s: %d of %d statements keep sums that are not their transactions'", when, stale, statements)
+	}
 }
 
 func TestABackfillStoresExactlyTheSandboxsRecordsAndARerunChangesNothing(t *testing.T) {
@@ -89,11 +107,33 @@ func TestABackfillStoresExactlyTheSandboxsRecordsAndARerunChangesNothing(t *test
 	if stats.Pages < 10 || stats.Malformed != 0 {
 		t.Fatalf("backfill stats %+v; want many pages and nothing malformed", stats)
 	}
+	version := f.dataVersion(t)
+	if version == 0 {
+		t.Fatal("the backfill wrote rows but did not move the data version")
+	}
 	again := f.syncAll(t)
 	f.sameTotals(t, "after a re-run")
 	if again.Written != 0 {
 		t.Fatalf("an immediate re-sync wrote %d rows; want none", again.Written)
 	}
+	if v := f.dataVersion(t); v != version {
+		t.Fatalf("a re-sync that wrote nothing moved the data version from %d to %d: cached pages would be computed again", version, v)
+	}
+}
+
+// dataVersion is the seller's data version, which pages cache their figures under.
+func (f *fixture) dataVersion(t *testing.T) int64 {
+	t.Helper()
+	var v int64
+	err := f.env.Store.InTenant(context.Background(), f.userID, func(tx *store.Tx) error {
+		var err error
+		v, err = tx.Q.ProfitVersion(context.Background(), f.userID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 func TestAnIncrementalSyncPicksUpWhatChangedAsTheClockMoves(t *testing.T) {

@@ -258,3 +258,27 @@ func TestAFailedPayoutIsAlertedOnTheDashboardAndTheCashFlowPage(t *testing.T) {
 		t.Errorf("the payouts page does not single out the failed payout %s", paymentID)
 	}
 }
+
+// /cashflow is computed once per data version: a change the syncer has not committed yet (here written straight
+// into the table) leaves the page as it was, and the version a sync page moves when it writes shows the change.
+func TestTheCashFlowPageIsRecomputedWhenTheDataVersionMoves(t *testing.T) {
+	s := newShopSite(t)
+	a := s.syncedSeller(t, "cash-cache@example.com")
+	path := "/cashflow?shop=" + a.us.ID
+	if body := s.get(path, a.cookie).Body.String(); strings.Contains(body, `data-alert="failed_payout"`) {
+		t.Fatal("a failed payout before any failed")
+	}
+	s.tenant(t, a.userID, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.PgxTx().Exec(ctx, `UPDATE payments SET status = 'FAILED', paid_time = NULL
+			WHERE user_id = $1 AND shop_id = $2 AND payment_id = (SELECT max(payment_id) FROM payments WHERE user_id = $1 AND shop_id = $2 AND status = 'PAID')`,
+			a.userID, a.us.ID)
+		return err
+	})
+	if body := s.get(path, a.cookie).Body.String(); strings.Contains(body, `data-alert="failed_payout"`) {
+		t.Fatal("the page was computed again although the data version did not move")
+	}
+	s.tenant(t, a.userID, func(ctx context.Context, tx *store.Tx) error { return tx.Q.BumpProfitVersion(ctx, a.userID) })
+	if body := s.get(path, a.cookie).Body.String(); !strings.Contains(body, `data-alert="failed_payout"`) {
+		t.Fatal("the page still shows the figures of the last version")
+	}
+}

@@ -4,24 +4,16 @@
 -- shop (statements_by_time, a primary key prefix) or looks rows up by primary key; nothing scans a shop.
 
 -- name: CashflowStatements :many
--- The statements of [@from_time, @to_time), oldest first, each with its transactions' sums and its payout's status
--- (the payment's own when synced, else what the statement says), paid time and amount.
+-- The statements of [@from_time, @to_time), oldest first, each with its transactions' sums (kept on the statement:
+-- migration 00019) and its payout's status (the payment's own when synced, else what the statement says), paid time
+-- and amount.
 SELECT s.statement_id, s.statement_time, s.currency, s.revenue, s.fee, s.adjustment, s.shipping_cost, s.net_sales,
     s.settlement, s.payment_id, coalesce(p.status, s.payment_status)::text AS payout_status, p.paid_time,
     (p.payment_id IS NOT NULL)::boolean AS payout_synced, coalesce(p.amount, 0)::bigint AS payout_amount,
-    t.txns, t.txn_settlement, t.reserve, t.held, t.released, t.unbalanced, t.unexplained
+    s.txn_count AS txns, s.txn_settlement, s.txn_reserve AS reserve, s.txn_held AS held, s.txn_released AS released,
+    s.txn_unbalanced AS unbalanced, s.txn_unexplained AS unexplained
 FROM statements s
 LEFT JOIN payments p ON p.user_id = s.user_id AND p.shop_id = s.shop_id AND p.payment_id = s.payment_id
-CROSS JOIN LATERAL (
-    SELECT count(*)::bigint AS txns, coalesce(sum(x.settlement), 0)::bigint AS txn_settlement,
-        coalesce(sum(x.reserve), 0)::bigint AS reserve,
-        coalesce(sum(x.reserve) FILTER (WHERE x.reserve < 0), 0)::bigint AS held,
-        coalesce(sum(x.reserve) FILTER (WHERE x.reserve > 0), 0)::bigint AS released,
-        count(*) FILTER (WHERE x.settlement <> x.revenue + x.shipping_cost + x.fee_tax + x.adjustment)::bigint AS unbalanced,
-        coalesce(sum(x.settlement - (x.revenue + x.shipping_cost + x.fee_tax + x.adjustment)), 0)::bigint AS unexplained
-    FROM statement_transactions x
-    WHERE x.user_id = s.user_id AND x.shop_id = s.shop_id AND x.statement_id = s.statement_id
-) t
 WHERE s.user_id = @user_id AND s.shop_id = @shop_id
   AND s.statement_time >= @from_time::timestamptz AND s.statement_time < @to_time::timestamptz
 ORDER BY s.statement_time, s.statement_id;
@@ -31,19 +23,10 @@ ORDER BY s.statement_time, s.statement_id;
 SELECT s.statement_id, s.statement_time, s.currency, s.revenue, s.fee, s.adjustment, s.shipping_cost, s.net_sales,
     s.settlement, s.payment_id, coalesce(p.status, s.payment_status)::text AS payout_status, p.paid_time,
     (p.payment_id IS NOT NULL)::boolean AS payout_synced, coalesce(p.amount, 0)::bigint AS payout_amount,
-    t.txns, t.txn_settlement, t.reserve, t.held, t.released, t.unbalanced, t.unexplained
+    s.txn_count AS txns, s.txn_settlement, s.txn_reserve AS reserve, s.txn_held AS held, s.txn_released AS released,
+    s.txn_unbalanced AS unbalanced, s.txn_unexplained AS unexplained
 FROM statements s
 LEFT JOIN payments p ON p.user_id = s.user_id AND p.shop_id = s.shop_id AND p.payment_id = s.payment_id
-CROSS JOIN LATERAL (
-    SELECT count(*)::bigint AS txns, coalesce(sum(x.settlement), 0)::bigint AS txn_settlement,
-        coalesce(sum(x.reserve), 0)::bigint AS reserve,
-        coalesce(sum(x.reserve) FILTER (WHERE x.reserve < 0), 0)::bigint AS held,
-        coalesce(sum(x.reserve) FILTER (WHERE x.reserve > 0), 0)::bigint AS released,
-        count(*) FILTER (WHERE x.settlement <> x.revenue + x.shipping_cost + x.fee_tax + x.adjustment)::bigint AS unbalanced,
-        coalesce(sum(x.settlement - (x.revenue + x.shipping_cost + x.fee_tax + x.adjustment)), 0)::bigint AS unexplained
-    FROM statement_transactions x
-    WHERE x.user_id = s.user_id AND x.shop_id = s.shop_id AND x.statement_id = s.statement_id
-) t
 WHERE s.user_id = @user_id AND s.shop_id = @shop_id AND s.statement_id = @statement_id;
 
 -- name: CashflowTransactions :many
@@ -91,7 +74,7 @@ ORDER BY 3, 1, 2;
 SELECT s.statement_id, s.statement_time, x.reserve_status, x.estimated_release_time, x.reserve
 FROM statements s
 JOIN statement_transactions x ON x.user_id = s.user_id AND x.shop_id = s.shop_id AND x.statement_id = s.statement_id
-WHERE s.user_id = @user_id AND s.shop_id = @shop_id AND s.statement_time >= @since::timestamptz
+WHERE s.user_id = @user_id AND s.shop_id = @shop_id AND s.statement_time >= @since::timestamptz AND s.txn_held < 0
   AND x.type = 'RESERVE' AND x.reserve < 0
 ORDER BY s.statement_time, x.transaction_id;
 

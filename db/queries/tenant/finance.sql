@@ -154,3 +154,19 @@ SELECT
     (SELECT coalesce(sum(amount), 0) FROM payments p WHERE p.user_id = @user_id AND p.shop_id = @shop_id)::bigint AS payment_amount,
     (SELECT count(*) FROM withdrawals w WHERE w.user_id = @user_id AND w.shop_id = @shop_id)::bigint AS withdrawals,
     (SELECT count(*) FROM unsettled_orders u WHERE u.user_id = @user_id AND u.shop_id = @shop_id AND u.left_at IS NULL)::bigint AS unsettled_orders;
+
+-- name: RefreshStatementSums :exec
+-- Stores on a statement what its transactions sum to (see migration 00019): after each page of them is written.
+UPDATE statements s SET txn_count = t.txns, txn_settlement = t.settlement, txn_reserve = t.reserve,
+    txn_held = t.held, txn_released = t.released, txn_unbalanced = t.unbalanced, txn_unexplained = t.unexplained
+FROM (
+    SELECT count(*)::bigint AS txns, coalesce(sum(x.settlement), 0)::bigint AS settlement,
+        coalesce(sum(x.reserve), 0)::bigint AS reserve,
+        coalesce(sum(x.reserve) FILTER (WHERE x.reserve < 0), 0)::bigint AS held,
+        coalesce(sum(x.reserve) FILTER (WHERE x.reserve > 0), 0)::bigint AS released,
+        count(*) FILTER (WHERE x.settlement <> x.revenue + x.shipping_cost + x.fee_tax + x.adjustment)::bigint AS unbalanced,
+        coalesce(sum(x.settlement - (x.revenue + x.shipping_cost + x.fee_tax + x.adjustment)), 0)::bigint AS unexplained
+    FROM statement_transactions x
+    WHERE x.user_id = @user_id AND x.shop_id = @shop_id AND x.statement_id = @statement_id
+) t
+WHERE s.user_id = @user_id AND s.shop_id = @shop_id AND s.statement_id = @statement_id;

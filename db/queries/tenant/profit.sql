@@ -426,11 +426,12 @@ SELECT time_zone FROM users WHERE users.id = @user_id;
 UPDATE users SET time_zone = @time_zone WHERE users.id = @user_id AND time_zone <> @time_zone;
 
 -- name: BumpProfitVersion :exec
+-- Moves the seller's data version: when their profit rows change, and after every sync page that writes rows.
 INSERT INTO profit_versions (user_id, version) VALUES (@user_id, 1)
 ON CONFLICT (user_id) DO UPDATE SET version = profit_versions.version + 1;
 
 -- name: ProfitVersion :one
--- The seller's profit data version (0 before any): what pages cache their figures under.
+-- The seller's data version (0 before any): what pages cache their figures under.
 SELECT coalesce((SELECT v.version FROM profit_versions v WHERE v.user_id = @user_id), 0)::bigint AS version;
 
 -- name: ProfitShopIDs :many
@@ -444,7 +445,7 @@ SELECT s.shop_id FROM tiktok_shops s WHERE s.user_id = @user_id ORDER BY s.shop_
 SELECT pg_advisory_xact_lock(hashtextextended(users.id::text || '/' || @shop_id::text, 0)) FROM users WHERE users.id = @user_id;
 
 -- name: ProfitZoneAndVersion :one
--- The seller's time zone and profit data version in one read: what a page of figures starts with.
+-- The seller's time zone and data version in one read: what a page of figures starts with.
 SELECT users.time_zone, coalesce(v.version, 0)::bigint AS version
 FROM users LEFT JOIN profit_versions v ON v.user_id = users.id
 WHERE users.id = @user_id;

@@ -21,7 +21,8 @@ type Shape struct {
 	SettleAfter        time.Duration
 }
 
-// Seed writes the shape's orders, lines, returns, settlement rows and estimates for the seller and shop, as the
+// Seed writes the shape's orders, lines, returns, settlement rows (a statement a day, each with its payout) and
+// estimates for the seller and shop, as the
 // owner role (bulk SQL: no sync, no sealing; the payloads are filler of a sealed record's size). It does not
 // compute profit: run rollup.Rebuild for that.
 func Seed(t testing.TB, ownerURL string, userID int64, shopID string, s Shape) {
@@ -42,10 +43,11 @@ func Seed(t testing.TB, ownerURL string, userID int64, shopID string, s Shape) {
 		 FROM generate_series(1, @orders::int) i`,
 		`INSERT INTO orders (user_id, shop_id, order_id, status, currency, create_time, update_time, is_sample, line_count,
 		     sub_total, shipping_fee, seller_discount, platform_discount, tax, total_amount, payload_sealed, synced_at,
-		     shipping_type, shipping_seller_discount, shipping_platform_discount)
+		     shipping_type, shipping_seller_discount, shipping_platform_discount, paid_time, delivery_time)
 		 SELECT @user_id, @shop_id, o.order_id, o.status, 'USD', o.created, o.created + interval '3 days', o.sample, o.lines,
 		     CASE WHEN o.sample THEN 0 ELSE o.lines * 2500 END, 599, 0, 0, 0,
-		     CASE WHEN o.sample THEN 0 ELSE o.lines * 2500 + 599 END, decode(repeat('5a', 800), 'hex'), now(), 'TIKTOK', 0, 0
+		     CASE WHEN o.sample THEN 0 ELSE o.lines * 2500 + 599 END, decode(repeat('5a', 800), 'hex'), now(), 'TIKTOK', 0, 0,
+		     o.created + interval '5 minutes', CASE WHEN o.status = 'COMPLETED' THEN o.created + interval '3 days' END
 		 FROM seed_orders o`,
 		`INSERT INTO order_lines (user_id, shop_id, order_id, line_id, sku_id, seller_sku, product_id, currency, original_price,
 		     sale_price, seller_discount, platform_discount, display_status, is_gift)
@@ -81,6 +83,25 @@ func Seed(t testing.TB, ownerURL string, userID int64, shopID string, s Shape) {
 		     LATERAL (SELECT g.gross, g.refund, g.gross + g.refund AS revenue,
 		                     (g.gross + g.refund) * 6 / 100 AS referral, (g.gross + g.refund) * 2 / 100 AS txn) x
 		 WHERE o.status = 'COMPLETED' AND NOT o.sample AND o.created < @settle_before`,
+		// A statement a day of the settlement rows above, each paid out on its own two days later (the last week's
+		// not yet).
+		`INSERT INTO statements (user_id, shop_id, statement_id, statement_time, currency, revenue, fee, adjustment,
+		     shipping_cost, net_sales, settlement, payment_status, payment_id, payload_sealed, synced_at, transactions_synced_at,
+		     txn_count, txn_settlement, txn_unbalanced, txn_unexplained)
+		 SELECT @user_id, @shop_id, x.statement_id, to_timestamp(substr(x.statement_id, 2), 'YYYYMMDD'), 'USD',
+		     sum(x.revenue), sum(x.fee_tax), 0, sum(x.shipping_cost), sum(x.revenue), sum(x.settlement),
+		     CASE WHEN to_timestamp(substr(x.statement_id, 2), 'YYYYMMDD') < @end::timestamptz - interval '7 days' THEN 'PAID' ELSE 'PROCESSING' END,
+		     'p' || x.statement_id, decode(repeat('5a', 300), 'hex'), now(), now(),
+		     count(*), sum(x.settlement), count(*) FILTER (WHERE x.settlement <> x.revenue + x.shipping_cost + x.fee_tax + x.adjustment),
+		     sum(x.settlement - (x.revenue + x.shipping_cost + x.fee_tax + x.adjustment))
+		 FROM statement_transactions x WHERE x.user_id = @user_id AND x.shop_id = @shop_id
+		 GROUP BY x.statement_id`,
+		`INSERT INTO payments (user_id, shop_id, payment_id, create_time, status, currency, amount, settlement_amount,
+		     reserve_amount, amount_before_exchange, amount_before_exchange_currency, exchange_rate, paid_time,
+		     payload_sealed, synced_at)
+		 SELECT @user_id, @shop_id, s.payment_id, s.statement_time + interval '1 day', 'PAID', 'USD', s.settlement,
+		     s.settlement, 0, s.settlement, 'USD', '1', s.statement_time + interval '2 days', decode(repeat('5a', 300), 'hex'), now()
+		 FROM statements s WHERE s.user_id = @user_id AND s.shop_id = @shop_id AND s.payment_status = 'PAID'`,
 		`INSERT INTO unsettled_orders (user_id, shop_id, order_id, order_create_time, estimated_settlement_time, currency,
 		     settlement, revenue, shipping_cost, fee_tax, payload_sealed, seen_at)
 		 SELECT @user_id, @shop_id, o.order_id, o.created, o.created + interval '8 days', 'USD',
@@ -93,7 +114,7 @@ func Seed(t testing.TB, ownerURL string, userID int64, shopID string, s Shape) {
 	}
 	defer tx.Rollback(ctx)
 	args := pgx.NamedArgs{"orders": s.Orders, "start": start, "step": step, "user_id": userID, "shop_id": shopID,
-		"skus": s.SKUs, "settle_before": settleBefore}
+		"skus": s.SKUs, "settle_before": settleBefore, "end": s.End}
 	for i, q := range stmts {
 		if _, err := tx.Exec(ctx, q, args); err != nil {
 			t.Fatalf("rolluptest: seed step %d: %v", i, err)
@@ -102,7 +123,7 @@ func Seed(t testing.TB, ownerURL string, userID int64, shopID string, s Shape) {
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.Exec(ctx, `ANALYZE orders; ANALYZE order_lines; ANALYZE statement_transactions; ANALYZE returns; ANALYZE unsettled_orders`); err != nil {
+	if _, err := conn.Exec(ctx, `ANALYZE orders; ANALYZE order_lines; ANALYZE statement_transactions; ANALYZE returns; ANALYZE unsettled_orders; ANALYZE statements; ANALYZE payments`); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -105,6 +105,34 @@ func (q *Queries) MarkUnsettledOrdersLeft(ctx context.Context, arg MarkUnsettled
 	return result.RowsAffected(), nil
 }
 
+const refreshStatementSums = `-- name: RefreshStatementSums :exec
+UPDATE statements s SET txn_count = t.txns, txn_settlement = t.settlement, txn_reserve = t.reserve,
+    txn_held = t.held, txn_released = t.released, txn_unbalanced = t.unbalanced, txn_unexplained = t.unexplained
+FROM (
+    SELECT count(*)::bigint AS txns, coalesce(sum(x.settlement), 0)::bigint AS settlement,
+        coalesce(sum(x.reserve), 0)::bigint AS reserve,
+        coalesce(sum(x.reserve) FILTER (WHERE x.reserve < 0), 0)::bigint AS held,
+        coalesce(sum(x.reserve) FILTER (WHERE x.reserve > 0), 0)::bigint AS released,
+        count(*) FILTER (WHERE x.settlement <> x.revenue + x.shipping_cost + x.fee_tax + x.adjustment)::bigint AS unbalanced,
+        coalesce(sum(x.settlement - (x.revenue + x.shipping_cost + x.fee_tax + x.adjustment)), 0)::bigint AS unexplained
+    FROM statement_transactions x
+    WHERE x.user_id = $1 AND x.shop_id = $2 AND x.statement_id = $3
+) t
+WHERE s.user_id = $1 AND s.shop_id = $2 AND s.statement_id = $3
+`
+
+type RefreshStatementSumsParams struct {
+	UserID      int64
+	ShopID      string
+	StatementID string
+}
+
+// Stores on a statement what its transactions sum to (see migration 00019): after each page of them is written.
+func (q *Queries) RefreshStatementSums(ctx context.Context, arg RefreshStatementSumsParams) error {
+	_, err := q.db.Exec(ctx, refreshStatementSums, arg.UserID, arg.ShopID, arg.StatementID)
+	return err
+}
+
 const statementsWithoutTransactions = `-- name: StatementsWithoutTransactions :many
 SELECT statement_id FROM statements
 WHERE user_id = $1 AND shop_id = $2 AND transactions_synced_at IS NULL

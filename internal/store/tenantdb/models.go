@@ -389,6 +389,13 @@ type Statement struct {
 	PayloadSealed        []byte
 	SyncedAt             time.Time
 	TransactionsSyncedAt *time.Time
+	TxnCount             int64
+	TxnSettlement        int64
+	TxnReserve           int64
+	TxnHeld              int64
+	TxnReleased          int64
+	TxnUnbalanced        int64
+	TxnUnexplained       int64
 }
 
 type StatementTransaction struct {

@@ -297,6 +297,7 @@ INSERT INTO profit_versions (user_id, version) VALUES ($1, 1)
 ON CONFLICT (user_id) DO UPDATE SET version = profit_versions.version + 1
 `
 
+// Moves the seller's data version: when their profit rows change, and after every sync page that writes rows.
 func (q *Queries) BumpProfitVersion(ctx context.Context, userID int64) error {
 	_, err := q.db.Exec(ctx, bumpProfitVersion, userID)
 	return err
@@ -842,7 +843,7 @@ const profitVersion = `-- name: ProfitVersion :one
 SELECT coalesce((SELECT v.version FROM profit_versions v WHERE v.user_id = $1), 0)::bigint AS version
 `
 
-// The seller's profit data version (0 before any): what pages cache their figures under.
+// The seller's data version (0 before any): what pages cache their figures under.
 func (q *Queries) ProfitVersion(ctx context.Context, userID int64) (int64, error) {
 	row := q.db.QueryRow(ctx, profitVersion, userID)
 	var version int64
@@ -861,7 +862,7 @@ type ProfitZoneAndVersionRow struct {
 	Version  int64
 }
 
-// The seller's time zone and profit data version in one read: what a page of figures starts with.
+// The seller's time zone and data version in one read: what a page of figures starts with.
 func (q *Queries) ProfitZoneAndVersion(ctx context.Context, userID int64) (ProfitZoneAndVersionRow, error) {
 	row := q.db.QueryRow(ctx, profitZoneAndVersion, userID)
 	var i ProfitZoneAndVersionRow
