@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 	_ "time/tzdata" // the seller's zone must load on a machine without a zone database
@@ -185,14 +184,13 @@ func (s *shop) apply(ctx context.Context, tx *store.Tx, ids []string, fresh bool
 		return Changed{}, nil
 	}
 	if fresh {
-		n, err := tx.Q.InsertOrderProfits(ctx, tenantdb.InsertOrderProfitsParams{UserID: tx.UserID, ShopID: s.id, Rows: rows.bytes()})
+		n, err := tx.Q.InsertOrderProfits(ctx, rows.insertParams(tx.UserID, s.id))
 		if err != nil {
 			return Changed{}, fmt.Errorf("rollup: write %d orders of shop %s: %w", len(found), s.id, err)
 		}
 		return Changed{OrderRows: n}, nil
 	}
-	out, err := tx.Q.ApplyOrderProfits(ctx, tenantdb.ApplyOrderProfitsParams{UserID: tx.UserID, ShopID: s.id,
-		OrderIds: found, Rows: rows.bytes()})
+	out, err := tx.Q.ApplyOrderProfits(ctx, rows.applyParams(tx.UserID, s.id, found))
 	if err != nil {
 		return Changed{}, fmt.Errorf("rollup: apply %d orders of shop %s: %w", len(found), s.id, err)
 	}
@@ -436,12 +434,22 @@ func abs(x int64) int64 {
 
 // --- rows ---
 
+// measureCount is how many measures a row has: ApplyOrderProfits and InsertOrderProfits read them by position, 42
+// a row, in profit.MeasureNames' order.
+const measureCount = 42
+
 // measureNames are the measure columns, in profit.MeasureNames' order.
 var measureNames = profit.MeasureNames()
 
-// rowWriter writes order_profits rows as the JSON array ApplyOrderProfits reads, by hand: it is on every page's
-// path, and reflection over 42 measures per row is most of the cost of encoding/json.
-type rowWriter struct{ buf []byte }
+// rowWriter gathers order_profits rows a column at a time, as ApplyOrderProfits and InsertOrderProfits take them:
+// on every page's path, typed arrays cost Postgres and the worker a fraction of what a JSON document of the same
+// rows did (306 KB for 100 orders).
+type rowWriter struct {
+	orderIDs, skuIDs, sellerSKUs, days, currencies, states []string
+	createTimes                                            []time.Time
+	flags                                                  []int32
+	estimated, measures                                    []int64
+}
 
 func (w *rowWriter) result(r profit.Result, created time.Time, zone *time.Location) error {
 	day := created.In(zone).Format(time.DateOnly)
@@ -476,42 +484,28 @@ func (w *rowWriter) row(orderID, skuID, sellerSKU, day string, created time.Time
 	if err != nil {
 		return err
 	}
-	if len(w.buf) == 0 {
-		w.buf = append(w.buf, '[')
-	} else {
-		w.buf = append(w.buf, ',')
+	m := t.Measures()
+	if len(m) != measureCount {
+		return fmt.Errorf("rollup: %d measures a row; the statements read %d", len(m), measureCount)
 	}
-	w.buf = append(w.buf, `{"order_id":`...)
-	w.buf = strconv.AppendQuote(w.buf, orderID)
-	w.buf = append(w.buf, `,"sku_id":`...)
-	w.buf = strconv.AppendQuote(w.buf, skuID)
-	w.buf = append(w.buf, `,"seller_sku":`...)
-	w.buf = strconv.AppendQuote(w.buf, sellerSKU)
-	w.buf = append(w.buf, `,"day":"`...)
-	w.buf = append(w.buf, day...)
-	w.buf = append(w.buf, `","create_time":"`...)
-	w.buf = created.UTC().AppendFormat(w.buf, time.RFC3339Nano)
-	w.buf = append(w.buf, `","currency":`...)
-	w.buf = strconv.AppendQuote(w.buf, b.Currency)
-	w.buf = append(w.buf, `,"state":"`...)
-	w.buf = append(w.buf, b.State.String()...)
-	w.buf = append(w.buf, `","flags":`...)
-	w.buf = strconv.AppendUint(w.buf, uint64(b.Flags), 10)
-	w.buf = append(w.buf, `,"estimated_net_profit":`...)
-	w.buf = strconv.AppendInt(w.buf, estimated, 10)
-	for i, v := range t.Measures() {
-		w.buf = append(w.buf, ',', '"')
-		w.buf = append(w.buf, measureNames[i]...)
-		w.buf = append(w.buf, '"', ':')
-		w.buf = strconv.AppendInt(w.buf, v, 10)
-	}
-	w.buf = append(w.buf, '}')
+	w.orderIDs, w.skuIDs, w.sellerSKUs = append(w.orderIDs, orderID), append(w.skuIDs, skuID), append(w.sellerSKUs, sellerSKU)
+	w.days, w.createTimes, w.currencies = append(w.days, day), append(w.createTimes, created), append(w.currencies, b.Currency)
+	w.states, w.flags = append(w.states, b.State.String()), append(w.flags, int32(b.Flags))
+	w.estimated, w.measures = append(w.estimated, estimated), append(w.measures, m...)
 	return nil
 }
 
-func (w *rowWriter) bytes() []byte {
-	if len(w.buf) == 0 {
-		return []byte("[]")
-	}
-	return append(w.buf, ']')
+func (w *rowWriter) applyParams(userID int64, shopID string, orderIDs []string) tenantdb.ApplyOrderProfitsParams {
+	return tenantdb.ApplyOrderProfitsParams{UserID: userID, ShopID: shopID, OrderIds: orderIDs,
+		RowOrderIds: w.orderIDs, RowSkuIds: w.skuIDs, RowSellerSkus: w.sellerSKUs, RowDays: w.days,
+		RowCreateTimes: w.createTimes, RowCurrencies: w.currencies, RowStates: w.states, RowFlags: w.flags,
+		RowEstimatedNetProfits: w.estimated, RowMeasures: w.measures}
+}
+
+func (w *rowWriter) insertParams(userID int64, shopID string) tenantdb.InsertOrderProfitsParams {
+	p := w.applyParams(userID, shopID, nil)
+	return tenantdb.InsertOrderProfitsParams{UserID: p.UserID, ShopID: p.ShopID, RowOrderIds: p.RowOrderIds,
+		RowSkuIds: p.RowSkuIds, RowSellerSkus: p.RowSellerSkus, RowDays: p.RowDays, RowCreateTimes: p.RowCreateTimes,
+		RowCurrencies: p.RowCurrencies, RowStates: p.RowStates, RowFlags: p.RowFlags,
+		RowEstimatedNetProfits: p.RowEstimatedNetProfits, RowMeasures: p.RowMeasures}
 }

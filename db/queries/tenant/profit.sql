@@ -1,42 +1,63 @@
 -- Profit per order and per day (migration 00013; internal/rollup maintains both).
 
 -- name: ApplyOrderProfits :one
--- Replaces the profit rows of the orders @order_ids with @rows (a JSON array of order_profits rows without user_id
--- and shop_id; every order of @order_ids must be in it) and adds to daily_profit the difference they make, per SKU,
--- day and currency. Rows whose values are the same are not written, and a difference of zero is not added, so
+-- Replaces the profit rows of the orders @order_ids with the rows given a column at a time (@row_*: order_profits
+-- rows without user_id and shop_id; every order of @order_ids must have one) and adds to daily_profit the
+-- difference they make, per SKU, day and currency. Rows whose values are the same are not written, and a difference of zero is not added, so
 -- applying the same rows again changes nothing. Returns how many rows of each table it wrote.
-WITH new AS (
-    SELECT
-        (e->>'order_id')::text AS order_id, (e->>'sku_id')::text AS sku_id, (e->>'seller_sku')::text AS seller_sku,
-        (e->>'day')::date AS day, (e->>'create_time')::timestamptz AS create_time,
-        (e->>'currency')::text AS currency, (e->>'state')::text AS state, (e->>'flags')::integer AS flags,
-        (e->>'estimated_net_profit')::bigint AS estimated_net_profit, (e->>'orders')::bigint AS orders,
-        (e->>'units')::bigint AS units, (e->>'settled_orders')::bigint AS settled_orders,
-        (e->>'sample_orders')::bigint AS sample_orders, (e->>'refunded_orders')::bigint AS refunded_orders,
-        (e->>'cost_unknown_orders')::bigint AS cost_unknown_orders,
-        (e->>'unreconciled_orders')::bigint AS unreconciled_orders, (e->>'unsold_orders')::bigint AS unsold_orders,
-        (e->>'gross_sales')::bigint AS gross_sales, (e->>'seller_discount')::bigint AS seller_discount,
-        (e->>'platform_discount')::bigint AS platform_discount, (e->>'net_sales')::bigint AS net_sales,
-        (e->>'refunds')::bigint AS refunds, (e->>'other_revenue')::bigint AS other_revenue,
-        (e->>'shipping_charged')::bigint AS shipping_charged,
-        (e->>'shipping_seller_discount')::bigint AS shipping_seller_discount,
-        (e->>'shipping_cost')::bigint AS shipping_cost,
-        (e->>'return_shipping_cost')::bigint AS return_shipping_cost, (e->>'fee_referral')::bigint AS fee_referral,
-        (e->>'fee_platform_commission')::bigint AS fee_platform_commission,
-        (e->>'fee_transaction')::bigint AS fee_transaction, (e->>'fee_sfp')::bigint AS fee_sfp,
-        (e->>'fee_flash_sale')::bigint AS fee_flash_sale, (e->>'fee_live')::bigint AS fee_live,
-        (e->>'fee_voucher')::bigint AS fee_voucher,
-        (e->>'fee_refund_administration')::bigint AS fee_refund_administration,
-        (e->>'fee_other')::bigint AS fee_other, (e->>'affiliate_standard')::bigint AS affiliate_standard,
-        (e->>'affiliate_partner')::bigint AS affiliate_partner, (e->>'affiliate_ads')::bigint AS affiliate_ads,
-        (e->>'tax_on_fees')::bigint AS tax_on_fees, (e->>'adjustments')::bigint AS adjustments,
-        (e->>'cost_of_goods')::bigint AS cost_of_goods, (e->>'cost_returned')::bigint AS cost_returned,
-        (e->>'marketing_goods')::bigint AS marketing_goods,
-        (e->>'marketing_shipping')::bigint AS marketing_shipping, (e->>'tax_collected')::bigint AS tax_collected,
-        (e->>'settlement')::bigint AS settlement, (e->>'settlement_reported')::bigint AS settlement_reported,
-        (e->>'unreconciled')::bigint AS unreconciled,
-        (e->>'net_sales_without_cost')::bigint AS net_sales_without_cost, (e->>'net_profit')::bigint AS net_profit
-    FROM jsonb_array_elements(@rows::jsonb) e
+WITH rows AS (
+    -- The rows, a column at a time; their measures are one array, 42 a row in profit.MeasureNames' order.
+    SELECT unnest(@row_order_ids::text[]) AS order_id, unnest(@row_sku_ids::text[]) AS sku_id,
+        unnest(@row_seller_skus::text[]) AS seller_sku, unnest(@row_days::text[])::date AS day,
+        unnest(@row_create_times::timestamptz[]) AS create_time, unnest(@row_currencies::text[]) AS currency,
+        unnest(@row_states::text[]) AS state, unnest(@row_flags::integer[]) AS flags,
+        unnest(@row_estimated_net_profits::bigint[]) AS estimated_net_profit,
+        generate_series(0, cardinality(@row_order_ids::text[]) - 1) * 42 AS at
+), new AS (
+    SELECT r.order_id, r.sku_id, r.seller_sku, r.day, r.create_time, r.currency, r.state, r.flags,
+        r.estimated_net_profit,
+        (@row_measures::bigint[])[r.at + 1]::bigint AS orders, (@row_measures::bigint[])[r.at + 2]::bigint AS units,
+        (@row_measures::bigint[])[r.at + 3]::bigint AS settled_orders,
+        (@row_measures::bigint[])[r.at + 4]::bigint AS sample_orders,
+        (@row_measures::bigint[])[r.at + 5]::bigint AS refunded_orders,
+        (@row_measures::bigint[])[r.at + 6]::bigint AS cost_unknown_orders,
+        (@row_measures::bigint[])[r.at + 7]::bigint AS unreconciled_orders,
+        (@row_measures::bigint[])[r.at + 8]::bigint AS unsold_orders,
+        (@row_measures::bigint[])[r.at + 9]::bigint AS gross_sales,
+        (@row_measures::bigint[])[r.at + 10]::bigint AS seller_discount,
+        (@row_measures::bigint[])[r.at + 11]::bigint AS platform_discount,
+        (@row_measures::bigint[])[r.at + 12]::bigint AS net_sales,
+        (@row_measures::bigint[])[r.at + 13]::bigint AS refunds,
+        (@row_measures::bigint[])[r.at + 14]::bigint AS other_revenue,
+        (@row_measures::bigint[])[r.at + 15]::bigint AS shipping_charged,
+        (@row_measures::bigint[])[r.at + 16]::bigint AS shipping_seller_discount,
+        (@row_measures::bigint[])[r.at + 17]::bigint AS shipping_cost,
+        (@row_measures::bigint[])[r.at + 18]::bigint AS return_shipping_cost,
+        (@row_measures::bigint[])[r.at + 19]::bigint AS fee_referral,
+        (@row_measures::bigint[])[r.at + 20]::bigint AS fee_platform_commission,
+        (@row_measures::bigint[])[r.at + 21]::bigint AS fee_transaction,
+        (@row_measures::bigint[])[r.at + 22]::bigint AS fee_sfp,
+        (@row_measures::bigint[])[r.at + 23]::bigint AS fee_flash_sale,
+        (@row_measures::bigint[])[r.at + 24]::bigint AS fee_live,
+        (@row_measures::bigint[])[r.at + 25]::bigint AS fee_voucher,
+        (@row_measures::bigint[])[r.at + 26]::bigint AS fee_refund_administration,
+        (@row_measures::bigint[])[r.at + 27]::bigint AS fee_other,
+        (@row_measures::bigint[])[r.at + 28]::bigint AS affiliate_standard,
+        (@row_measures::bigint[])[r.at + 29]::bigint AS affiliate_partner,
+        (@row_measures::bigint[])[r.at + 30]::bigint AS affiliate_ads,
+        (@row_measures::bigint[])[r.at + 31]::bigint AS tax_on_fees,
+        (@row_measures::bigint[])[r.at + 32]::bigint AS adjustments,
+        (@row_measures::bigint[])[r.at + 33]::bigint AS cost_of_goods,
+        (@row_measures::bigint[])[r.at + 34]::bigint AS cost_returned,
+        (@row_measures::bigint[])[r.at + 35]::bigint AS marketing_goods,
+        (@row_measures::bigint[])[r.at + 36]::bigint AS marketing_shipping,
+        (@row_measures::bigint[])[r.at + 37]::bigint AS tax_collected,
+        (@row_measures::bigint[])[r.at + 38]::bigint AS settlement,
+        (@row_measures::bigint[])[r.at + 39]::bigint AS settlement_reported,
+        (@row_measures::bigint[])[r.at + 40]::bigint AS unreconciled,
+        (@row_measures::bigint[])[r.at + 41]::bigint AS net_sales_without_cost,
+        (@row_measures::bigint[])[r.at + 42]::bigint AS net_profit
+    FROM rows r
 ), old AS (
     -- Joined to the ids, not filtered by = ANY: on a table whose statistics lag its growth (a shop's first
     -- backfill) the planner would scan the whole shop for an = ANY and probe the key for a join.
@@ -257,8 +278,62 @@ SELECT ((SELECT count(*) FROM put) + (SELECT count(*) FROM gone))::bigint AS ord
 
 
 -- name: InsertOrderProfits :execrows
--- Writes the profit rows @rows (as ApplyOrderProfits takes them) of orders that have none: what a rebuild writes
--- after forgetting the shop's rows, before RebuildDailyProfit sums them.
+-- Writes the profit rows given a column at a time (@row_*, as ApplyOrderProfits takes them) of orders that have
+-- none: what a rebuild writes after forgetting the shop's rows, before RebuildDailyProfit sums them.
+WITH rows AS (
+    -- The rows, a column at a time; their measures are one array, 42 a row in profit.MeasureNames' order.
+    SELECT unnest(@row_order_ids::text[]) AS order_id, unnest(@row_sku_ids::text[]) AS sku_id,
+        unnest(@row_seller_skus::text[]) AS seller_sku, unnest(@row_days::text[])::date AS day,
+        unnest(@row_create_times::timestamptz[]) AS create_time, unnest(@row_currencies::text[]) AS currency,
+        unnest(@row_states::text[]) AS state, unnest(@row_flags::integer[]) AS flags,
+        unnest(@row_estimated_net_profits::bigint[]) AS estimated_net_profit,
+        generate_series(0, cardinality(@row_order_ids::text[]) - 1) * 42 AS at
+), new AS (
+    SELECT r.order_id, r.sku_id, r.seller_sku, r.day, r.create_time, r.currency, r.state, r.flags,
+        r.estimated_net_profit,
+        (@row_measures::bigint[])[r.at + 1]::bigint AS orders, (@row_measures::bigint[])[r.at + 2]::bigint AS units,
+        (@row_measures::bigint[])[r.at + 3]::bigint AS settled_orders,
+        (@row_measures::bigint[])[r.at + 4]::bigint AS sample_orders,
+        (@row_measures::bigint[])[r.at + 5]::bigint AS refunded_orders,
+        (@row_measures::bigint[])[r.at + 6]::bigint AS cost_unknown_orders,
+        (@row_measures::bigint[])[r.at + 7]::bigint AS unreconciled_orders,
+        (@row_measures::bigint[])[r.at + 8]::bigint AS unsold_orders,
+        (@row_measures::bigint[])[r.at + 9]::bigint AS gross_sales,
+        (@row_measures::bigint[])[r.at + 10]::bigint AS seller_discount,
+        (@row_measures::bigint[])[r.at + 11]::bigint AS platform_discount,
+        (@row_measures::bigint[])[r.at + 12]::bigint AS net_sales,
+        (@row_measures::bigint[])[r.at + 13]::bigint AS refunds,
+        (@row_measures::bigint[])[r.at + 14]::bigint AS other_revenue,
+        (@row_measures::bigint[])[r.at + 15]::bigint AS shipping_charged,
+        (@row_measures::bigint[])[r.at + 16]::bigint AS shipping_seller_discount,
+        (@row_measures::bigint[])[r.at + 17]::bigint AS shipping_cost,
+        (@row_measures::bigint[])[r.at + 18]::bigint AS return_shipping_cost,
+        (@row_measures::bigint[])[r.at + 19]::bigint AS fee_referral,
+        (@row_measures::bigint[])[r.at + 20]::bigint AS fee_platform_commission,
+        (@row_measures::bigint[])[r.at + 21]::bigint AS fee_transaction,
+        (@row_measures::bigint[])[r.at + 22]::bigint AS fee_sfp,
+        (@row_measures::bigint[])[r.at + 23]::bigint AS fee_flash_sale,
+        (@row_measures::bigint[])[r.at + 24]::bigint AS fee_live,
+        (@row_measures::bigint[])[r.at + 25]::bigint AS fee_voucher,
+        (@row_measures::bigint[])[r.at + 26]::bigint AS fee_refund_administration,
+        (@row_measures::bigint[])[r.at + 27]::bigint AS fee_other,
+        (@row_measures::bigint[])[r.at + 28]::bigint AS affiliate_standard,
+        (@row_measures::bigint[])[r.at + 29]::bigint AS affiliate_partner,
+        (@row_measures::bigint[])[r.at + 30]::bigint AS affiliate_ads,
+        (@row_measures::bigint[])[r.at + 31]::bigint AS tax_on_fees,
+        (@row_measures::bigint[])[r.at + 32]::bigint AS adjustments,
+        (@row_measures::bigint[])[r.at + 33]::bigint AS cost_of_goods,
+        (@row_measures::bigint[])[r.at + 34]::bigint AS cost_returned,
+        (@row_measures::bigint[])[r.at + 35]::bigint AS marketing_goods,
+        (@row_measures::bigint[])[r.at + 36]::bigint AS marketing_shipping,
+        (@row_measures::bigint[])[r.at + 37]::bigint AS tax_collected,
+        (@row_measures::bigint[])[r.at + 38]::bigint AS settlement,
+        (@row_measures::bigint[])[r.at + 39]::bigint AS settlement_reported,
+        (@row_measures::bigint[])[r.at + 40]::bigint AS unreconciled,
+        (@row_measures::bigint[])[r.at + 41]::bigint AS net_sales_without_cost,
+        (@row_measures::bigint[])[r.at + 42]::bigint AS net_profit
+    FROM rows r
+)
 INSERT INTO order_profits (user_id, shop_id,
     order_id, sku_id, seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units,
     settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders,
@@ -268,25 +343,16 @@ INSERT INTO order_profits (user_id, shop_id,
     affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods, cost_returned,
     marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported, unreconciled,
     net_sales_without_cost, net_profit)
-SELECT @user_id, @shop_id,
-    (e->>'order_id')::text, (e->>'sku_id')::text, (e->>'seller_sku')::text, (e->>'day')::date,
-    (e->>'create_time')::timestamptz, (e->>'currency')::text, (e->>'state')::text, (e->>'flags')::integer,
-    (e->>'estimated_net_profit')::bigint, (e->>'orders')::bigint, (e->>'units')::bigint,
-    (e->>'settled_orders')::bigint, (e->>'sample_orders')::bigint, (e->>'refunded_orders')::bigint,
-    (e->>'cost_unknown_orders')::bigint, (e->>'unreconciled_orders')::bigint, (e->>'unsold_orders')::bigint,
-    (e->>'gross_sales')::bigint, (e->>'seller_discount')::bigint, (e->>'platform_discount')::bigint,
-    (e->>'net_sales')::bigint, (e->>'refunds')::bigint, (e->>'other_revenue')::bigint,
-    (e->>'shipping_charged')::bigint, (e->>'shipping_seller_discount')::bigint, (e->>'shipping_cost')::bigint,
-    (e->>'return_shipping_cost')::bigint, (e->>'fee_referral')::bigint, (e->>'fee_platform_commission')::bigint,
-    (e->>'fee_transaction')::bigint, (e->>'fee_sfp')::bigint, (e->>'fee_flash_sale')::bigint,
-    (e->>'fee_live')::bigint, (e->>'fee_voucher')::bigint, (e->>'fee_refund_administration')::bigint,
-    (e->>'fee_other')::bigint, (e->>'affiliate_standard')::bigint, (e->>'affiliate_partner')::bigint,
-    (e->>'affiliate_ads')::bigint, (e->>'tax_on_fees')::bigint, (e->>'adjustments')::bigint,
-    (e->>'cost_of_goods')::bigint, (e->>'cost_returned')::bigint, (e->>'marketing_goods')::bigint,
-    (e->>'marketing_shipping')::bigint, (e->>'tax_collected')::bigint, (e->>'settlement')::bigint,
-    (e->>'settlement_reported')::bigint, (e->>'unreconciled')::bigint, (e->>'net_sales_without_cost')::bigint,
-    (e->>'net_profit')::bigint
-FROM jsonb_array_elements(@rows::jsonb) e;
+SELECT @user_id, @shop_id, n.order_id, n.sku_id, n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags,
+     n.estimated_net_profit, n.orders, n.units, n.settled_orders, n.sample_orders, n.refunded_orders,
+    n.cost_unknown_orders, n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount,
+    n.platform_discount, n.net_sales, n.refunds, n.other_revenue, n.shipping_charged, n.shipping_seller_discount,
+    n.shipping_cost, n.return_shipping_cost, n.fee_referral, n.fee_platform_commission, n.fee_transaction, n.fee_sfp,
+    n.fee_flash_sale, n.fee_live, n.fee_voucher, n.fee_refund_administration, n.fee_other, n.affiliate_standard,
+    n.affiliate_partner, n.affiliate_ads, n.tax_on_fees, n.adjustments, n.cost_of_goods, n.cost_returned,
+    n.marketing_goods, n.marketing_shipping, n.tax_collected, n.settlement, n.settlement_reported, n.unreconciled,
+    n.net_sales_without_cost, n.net_profit
+FROM new n;
 
 -- name: RebuildDailyProfit :execrows
 -- Sums the shop's order_profits rows into daily_profit, which must hold none of the shop's rows: the end of a

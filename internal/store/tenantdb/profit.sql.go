@@ -12,46 +12,67 @@ import (
 
 const applyOrderProfits = `-- name: ApplyOrderProfits :one
 
-WITH new AS (
-    SELECT
-        (e->>'order_id')::text AS order_id, (e->>'sku_id')::text AS sku_id, (e->>'seller_sku')::text AS seller_sku,
-        (e->>'day')::date AS day, (e->>'create_time')::timestamptz AS create_time,
-        (e->>'currency')::text AS currency, (e->>'state')::text AS state, (e->>'flags')::integer AS flags,
-        (e->>'estimated_net_profit')::bigint AS estimated_net_profit, (e->>'orders')::bigint AS orders,
-        (e->>'units')::bigint AS units, (e->>'settled_orders')::bigint AS settled_orders,
-        (e->>'sample_orders')::bigint AS sample_orders, (e->>'refunded_orders')::bigint AS refunded_orders,
-        (e->>'cost_unknown_orders')::bigint AS cost_unknown_orders,
-        (e->>'unreconciled_orders')::bigint AS unreconciled_orders, (e->>'unsold_orders')::bigint AS unsold_orders,
-        (e->>'gross_sales')::bigint AS gross_sales, (e->>'seller_discount')::bigint AS seller_discount,
-        (e->>'platform_discount')::bigint AS platform_discount, (e->>'net_sales')::bigint AS net_sales,
-        (e->>'refunds')::bigint AS refunds, (e->>'other_revenue')::bigint AS other_revenue,
-        (e->>'shipping_charged')::bigint AS shipping_charged,
-        (e->>'shipping_seller_discount')::bigint AS shipping_seller_discount,
-        (e->>'shipping_cost')::bigint AS shipping_cost,
-        (e->>'return_shipping_cost')::bigint AS return_shipping_cost, (e->>'fee_referral')::bigint AS fee_referral,
-        (e->>'fee_platform_commission')::bigint AS fee_platform_commission,
-        (e->>'fee_transaction')::bigint AS fee_transaction, (e->>'fee_sfp')::bigint AS fee_sfp,
-        (e->>'fee_flash_sale')::bigint AS fee_flash_sale, (e->>'fee_live')::bigint AS fee_live,
-        (e->>'fee_voucher')::bigint AS fee_voucher,
-        (e->>'fee_refund_administration')::bigint AS fee_refund_administration,
-        (e->>'fee_other')::bigint AS fee_other, (e->>'affiliate_standard')::bigint AS affiliate_standard,
-        (e->>'affiliate_partner')::bigint AS affiliate_partner, (e->>'affiliate_ads')::bigint AS affiliate_ads,
-        (e->>'tax_on_fees')::bigint AS tax_on_fees, (e->>'adjustments')::bigint AS adjustments,
-        (e->>'cost_of_goods')::bigint AS cost_of_goods, (e->>'cost_returned')::bigint AS cost_returned,
-        (e->>'marketing_goods')::bigint AS marketing_goods,
-        (e->>'marketing_shipping')::bigint AS marketing_shipping, (e->>'tax_collected')::bigint AS tax_collected,
-        (e->>'settlement')::bigint AS settlement, (e->>'settlement_reported')::bigint AS settlement_reported,
-        (e->>'unreconciled')::bigint AS unreconciled,
-        (e->>'net_sales_without_cost')::bigint AS net_sales_without_cost, (e->>'net_profit')::bigint AS net_profit
-    FROM jsonb_array_elements($1::jsonb) e
+WITH rows AS (
+    -- The rows, a column at a time; their measures are one array, 42 a row in profit.MeasureNames' order.
+    SELECT unnest($1::text[]) AS order_id, unnest($2::text[]) AS sku_id,
+        unnest($3::text[]) AS seller_sku, unnest($4::text[])::date AS day,
+        unnest($5::timestamptz[]) AS create_time, unnest($6::text[]) AS currency,
+        unnest($7::text[]) AS state, unnest($8::integer[]) AS flags,
+        unnest($9::bigint[]) AS estimated_net_profit,
+        generate_series(0, cardinality($1::text[]) - 1) * 42 AS at
+), new AS (
+    SELECT r.order_id, r.sku_id, r.seller_sku, r.day, r.create_time, r.currency, r.state, r.flags,
+        r.estimated_net_profit,
+        ($10::bigint[])[r.at + 1]::bigint AS orders, ($10::bigint[])[r.at + 2]::bigint AS units,
+        ($10::bigint[])[r.at + 3]::bigint AS settled_orders,
+        ($10::bigint[])[r.at + 4]::bigint AS sample_orders,
+        ($10::bigint[])[r.at + 5]::bigint AS refunded_orders,
+        ($10::bigint[])[r.at + 6]::bigint AS cost_unknown_orders,
+        ($10::bigint[])[r.at + 7]::bigint AS unreconciled_orders,
+        ($10::bigint[])[r.at + 8]::bigint AS unsold_orders,
+        ($10::bigint[])[r.at + 9]::bigint AS gross_sales,
+        ($10::bigint[])[r.at + 10]::bigint AS seller_discount,
+        ($10::bigint[])[r.at + 11]::bigint AS platform_discount,
+        ($10::bigint[])[r.at + 12]::bigint AS net_sales,
+        ($10::bigint[])[r.at + 13]::bigint AS refunds,
+        ($10::bigint[])[r.at + 14]::bigint AS other_revenue,
+        ($10::bigint[])[r.at + 15]::bigint AS shipping_charged,
+        ($10::bigint[])[r.at + 16]::bigint AS shipping_seller_discount,
+        ($10::bigint[])[r.at + 17]::bigint AS shipping_cost,
+        ($10::bigint[])[r.at + 18]::bigint AS return_shipping_cost,
+        ($10::bigint[])[r.at + 19]::bigint AS fee_referral,
+        ($10::bigint[])[r.at + 20]::bigint AS fee_platform_commission,
+        ($10::bigint[])[r.at + 21]::bigint AS fee_transaction,
+        ($10::bigint[])[r.at + 22]::bigint AS fee_sfp,
+        ($10::bigint[])[r.at + 23]::bigint AS fee_flash_sale,
+        ($10::bigint[])[r.at + 24]::bigint AS fee_live,
+        ($10::bigint[])[r.at + 25]::bigint AS fee_voucher,
+        ($10::bigint[])[r.at + 26]::bigint AS fee_refund_administration,
+        ($10::bigint[])[r.at + 27]::bigint AS fee_other,
+        ($10::bigint[])[r.at + 28]::bigint AS affiliate_standard,
+        ($10::bigint[])[r.at + 29]::bigint AS affiliate_partner,
+        ($10::bigint[])[r.at + 30]::bigint AS affiliate_ads,
+        ($10::bigint[])[r.at + 31]::bigint AS tax_on_fees,
+        ($10::bigint[])[r.at + 32]::bigint AS adjustments,
+        ($10::bigint[])[r.at + 33]::bigint AS cost_of_goods,
+        ($10::bigint[])[r.at + 34]::bigint AS cost_returned,
+        ($10::bigint[])[r.at + 35]::bigint AS marketing_goods,
+        ($10::bigint[])[r.at + 36]::bigint AS marketing_shipping,
+        ($10::bigint[])[r.at + 37]::bigint AS tax_collected,
+        ($10::bigint[])[r.at + 38]::bigint AS settlement,
+        ($10::bigint[])[r.at + 39]::bigint AS settlement_reported,
+        ($10::bigint[])[r.at + 40]::bigint AS unreconciled,
+        ($10::bigint[])[r.at + 41]::bigint AS net_sales_without_cost,
+        ($10::bigint[])[r.at + 42]::bigint AS net_profit
+    FROM rows r
 ), old AS (
     -- Joined to the ids, not filtered by = ANY: on a table whose statistics lag its growth (a shop's first
     -- backfill) the planner would scan the whole shop for an = ANY and probe the key for a join.
-    SELECT o.user_id, o.shop_id, o.order_id, o.sku_id, o.seller_sku, o.day, o.create_time, o.currency, o.state, o.flags, o.estimated_net_profit, o.orders, o.units, o.settled_orders, o.sample_orders, o.refunded_orders, o.cost_unknown_orders, o.unreconciled_orders, o.unsold_orders, o.gross_sales, o.seller_discount, o.platform_discount, o.net_sales, o.refunds, o.other_revenue, o.shipping_charged, o.shipping_seller_discount, o.shipping_cost, o.return_shipping_cost, o.fee_referral, o.fee_platform_commission, o.fee_transaction, o.fee_sfp, o.fee_flash_sale, o.fee_live, o.fee_voucher, o.fee_refund_administration, o.fee_other, o.affiliate_standard, o.affiliate_partner, o.affiliate_ads, o.tax_on_fees, o.adjustments, o.cost_of_goods, o.cost_returned, o.marketing_goods, o.marketing_shipping, o.tax_collected, o.settlement, o.settlement_reported, o.unreconciled, o.net_sales_without_cost, o.net_profit FROM unnest($2::text[]) AS k(id)
-    JOIN order_profits o ON o.user_id = $3 AND o.shop_id = $4 AND o.order_id = k.id
+    SELECT o.user_id, o.shop_id, o.order_id, o.sku_id, o.seller_sku, o.day, o.create_time, o.currency, o.state, o.flags, o.estimated_net_profit, o.orders, o.units, o.settled_orders, o.sample_orders, o.refunded_orders, o.cost_unknown_orders, o.unreconciled_orders, o.unsold_orders, o.gross_sales, o.seller_discount, o.platform_discount, o.net_sales, o.refunds, o.other_revenue, o.shipping_charged, o.shipping_seller_discount, o.shipping_cost, o.return_shipping_cost, o.fee_referral, o.fee_platform_commission, o.fee_transaction, o.fee_sfp, o.fee_flash_sale, o.fee_live, o.fee_voucher, o.fee_refund_administration, o.fee_other, o.affiliate_standard, o.affiliate_partner, o.affiliate_ads, o.tax_on_fees, o.adjustments, o.cost_of_goods, o.cost_returned, o.marketing_goods, o.marketing_shipping, o.tax_collected, o.settlement, o.settlement_reported, o.unreconciled, o.net_sales_without_cost, o.net_profit FROM unnest($11::text[]) AS k(id)
+    JOIN order_profits o ON o.user_id = $12 AND o.shop_id = $13 AND o.order_id = k.id
 ), gone AS (
-    DELETE FROM order_profits o USING unnest($2::text[]) AS k(id)
-    WHERE o.user_id = $3 AND o.shop_id = $4 AND o.order_id = k.id
+    DELETE FROM order_profits o USING unnest($11::text[]) AS k(id)
+    WHERE o.user_id = $12 AND o.shop_id = $13 AND o.order_id = k.id
       AND (o.order_id, o.sku_id) NOT IN (SELECT n.order_id, n.sku_id FROM new n) -- a hashed subplan: one probe per row
     RETURNING 1
 ), put AS (
@@ -64,7 +85,7 @@ WITH new AS (
         affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods,
         cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported,
         unreconciled, net_sales_without_cost, net_profit)
-    SELECT $3, $4, n.order_id, n.sku_id,
+    SELECT $12, $13, n.order_id, n.sku_id,
         n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags, n.estimated_net_profit, n.orders,
         n.units, n.settled_orders, n.sample_orders, n.refunded_orders, n.cost_unknown_orders,
         n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount, n.platform_discount, n.net_sales,
@@ -205,7 +226,7 @@ WITH new AS (
         fee_refund_administration, fee_other, affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees,
         adjustments, cost_of_goods, cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement,
         settlement_reported, unreconciled, net_sales_without_cost, net_profit)
-    SELECT $3, $4, d.sku_id, d.day, d.currency, d.seller_sku,
+    SELECT $12, $13, d.sku_id, d.day, d.currency, d.seller_sku,
         d.orders, d.units, d.settled_orders, d.sample_orders, d.refunded_orders, d.cost_unknown_orders,
         d.unreconciled_orders, d.unsold_orders, d.gross_sales, d.seller_discount, d.platform_discount, d.net_sales,
         d.refunds, d.other_revenue, d.shipping_charged, d.shipping_seller_discount, d.shipping_cost,
@@ -264,10 +285,19 @@ SELECT ((SELECT count(*) FROM put) + (SELECT count(*) FROM gone))::bigint AS ord
 `
 
 type ApplyOrderProfitsParams struct {
-	Rows     []byte
-	OrderIds []string
-	UserID   int64
-	ShopID   string
+	RowOrderIds            []string
+	RowSkuIds              []string
+	RowSellerSkus          []string
+	RowDays                []string
+	RowCreateTimes         []time.Time
+	RowCurrencies          []string
+	RowStates              []string
+	RowFlags               []int32
+	RowEstimatedNetProfits []int64
+	RowMeasures            []int64
+	OrderIds               []string
+	UserID                 int64
+	ShopID                 string
 }
 
 type ApplyOrderProfitsRow struct {
@@ -276,13 +306,22 @@ type ApplyOrderProfitsRow struct {
 }
 
 // Profit per order and per day (migration 00013; internal/rollup maintains both).
-// Replaces the profit rows of the orders @order_ids with @rows (a JSON array of order_profits rows without user_id
-// and shop_id; every order of @order_ids must be in it) and adds to daily_profit the difference they make, per SKU,
-// day and currency. Rows whose values are the same are not written, and a difference of zero is not added, so
+// Replaces the profit rows of the orders @order_ids with the rows given a column at a time (@row_*: order_profits
+// rows without user_id and shop_id; every order of @order_ids must have one) and adds to daily_profit the
+// difference they make, per SKU, day and currency. Rows whose values are the same are not written, and a difference of zero is not added, so
 // applying the same rows again changes nothing. Returns how many rows of each table it wrote.
 func (q *Queries) ApplyOrderProfits(ctx context.Context, arg ApplyOrderProfitsParams) (ApplyOrderProfitsRow, error) {
 	row := q.db.QueryRow(ctx, applyOrderProfits,
-		arg.Rows,
+		arg.RowOrderIds,
+		arg.RowSkuIds,
+		arg.RowSellerSkus,
+		arg.RowDays,
+		arg.RowCreateTimes,
+		arg.RowCurrencies,
+		arg.RowStates,
+		arg.RowFlags,
+		arg.RowEstimatedNetProfits,
+		arg.RowMeasures,
 		arg.OrderIds,
 		arg.UserID,
 		arg.ShopID,
@@ -380,6 +419,60 @@ func (q *Queries) GetShopFeeRates(ctx context.Context, arg GetShopFeeRatesParams
 }
 
 const insertOrderProfits = `-- name: InsertOrderProfits :execrows
+WITH rows AS (
+    -- The rows, a column at a time; their measures are one array, 42 a row in profit.MeasureNames' order.
+    SELECT unnest($3::text[]) AS order_id, unnest($4::text[]) AS sku_id,
+        unnest($5::text[]) AS seller_sku, unnest($6::text[])::date AS day,
+        unnest($7::timestamptz[]) AS create_time, unnest($8::text[]) AS currency,
+        unnest($9::text[]) AS state, unnest($10::integer[]) AS flags,
+        unnest($11::bigint[]) AS estimated_net_profit,
+        generate_series(0, cardinality($3::text[]) - 1) * 42 AS at
+), new AS (
+    SELECT r.order_id, r.sku_id, r.seller_sku, r.day, r.create_time, r.currency, r.state, r.flags,
+        r.estimated_net_profit,
+        ($12::bigint[])[r.at + 1]::bigint AS orders, ($12::bigint[])[r.at + 2]::bigint AS units,
+        ($12::bigint[])[r.at + 3]::bigint AS settled_orders,
+        ($12::bigint[])[r.at + 4]::bigint AS sample_orders,
+        ($12::bigint[])[r.at + 5]::bigint AS refunded_orders,
+        ($12::bigint[])[r.at + 6]::bigint AS cost_unknown_orders,
+        ($12::bigint[])[r.at + 7]::bigint AS unreconciled_orders,
+        ($12::bigint[])[r.at + 8]::bigint AS unsold_orders,
+        ($12::bigint[])[r.at + 9]::bigint AS gross_sales,
+        ($12::bigint[])[r.at + 10]::bigint AS seller_discount,
+        ($12::bigint[])[r.at + 11]::bigint AS platform_discount,
+        ($12::bigint[])[r.at + 12]::bigint AS net_sales,
+        ($12::bigint[])[r.at + 13]::bigint AS refunds,
+        ($12::bigint[])[r.at + 14]::bigint AS other_revenue,
+        ($12::bigint[])[r.at + 15]::bigint AS shipping_charged,
+        ($12::bigint[])[r.at + 16]::bigint AS shipping_seller_discount,
+        ($12::bigint[])[r.at + 17]::bigint AS shipping_cost,
+        ($12::bigint[])[r.at + 18]::bigint AS return_shipping_cost,
+        ($12::bigint[])[r.at + 19]::bigint AS fee_referral,
+        ($12::bigint[])[r.at + 20]::bigint AS fee_platform_commission,
+        ($12::bigint[])[r.at + 21]::bigint AS fee_transaction,
+        ($12::bigint[])[r.at + 22]::bigint AS fee_sfp,
+        ($12::bigint[])[r.at + 23]::bigint AS fee_flash_sale,
+        ($12::bigint[])[r.at + 24]::bigint AS fee_live,
+        ($12::bigint[])[r.at + 25]::bigint AS fee_voucher,
+        ($12::bigint[])[r.at + 26]::bigint AS fee_refund_administration,
+        ($12::bigint[])[r.at + 27]::bigint AS fee_other,
+        ($12::bigint[])[r.at + 28]::bigint AS affiliate_standard,
+        ($12::bigint[])[r.at + 29]::bigint AS affiliate_partner,
+        ($12::bigint[])[r.at + 30]::bigint AS affiliate_ads,
+        ($12::bigint[])[r.at + 31]::bigint AS tax_on_fees,
+        ($12::bigint[])[r.at + 32]::bigint AS adjustments,
+        ($12::bigint[])[r.at + 33]::bigint AS cost_of_goods,
+        ($12::bigint[])[r.at + 34]::bigint AS cost_returned,
+        ($12::bigint[])[r.at + 35]::bigint AS marketing_goods,
+        ($12::bigint[])[r.at + 36]::bigint AS marketing_shipping,
+        ($12::bigint[])[r.at + 37]::bigint AS tax_collected,
+        ($12::bigint[])[r.at + 38]::bigint AS settlement,
+        ($12::bigint[])[r.at + 39]::bigint AS settlement_reported,
+        ($12::bigint[])[r.at + 40]::bigint AS unreconciled,
+        ($12::bigint[])[r.at + 41]::bigint AS net_sales_without_cost,
+        ($12::bigint[])[r.at + 42]::bigint AS net_profit
+    FROM rows r
+)
 INSERT INTO order_profits (user_id, shop_id,
     order_id, sku_id, seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units,
     settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders,
@@ -389,37 +482,50 @@ INSERT INTO order_profits (user_id, shop_id,
     affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods, cost_returned,
     marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported, unreconciled,
     net_sales_without_cost, net_profit)
-SELECT $1, $2,
-    (e->>'order_id')::text, (e->>'sku_id')::text, (e->>'seller_sku')::text, (e->>'day')::date,
-    (e->>'create_time')::timestamptz, (e->>'currency')::text, (e->>'state')::text, (e->>'flags')::integer,
-    (e->>'estimated_net_profit')::bigint, (e->>'orders')::bigint, (e->>'units')::bigint,
-    (e->>'settled_orders')::bigint, (e->>'sample_orders')::bigint, (e->>'refunded_orders')::bigint,
-    (e->>'cost_unknown_orders')::bigint, (e->>'unreconciled_orders')::bigint, (e->>'unsold_orders')::bigint,
-    (e->>'gross_sales')::bigint, (e->>'seller_discount')::bigint, (e->>'platform_discount')::bigint,
-    (e->>'net_sales')::bigint, (e->>'refunds')::bigint, (e->>'other_revenue')::bigint,
-    (e->>'shipping_charged')::bigint, (e->>'shipping_seller_discount')::bigint, (e->>'shipping_cost')::bigint,
-    (e->>'return_shipping_cost')::bigint, (e->>'fee_referral')::bigint, (e->>'fee_platform_commission')::bigint,
-    (e->>'fee_transaction')::bigint, (e->>'fee_sfp')::bigint, (e->>'fee_flash_sale')::bigint,
-    (e->>'fee_live')::bigint, (e->>'fee_voucher')::bigint, (e->>'fee_refund_administration')::bigint,
-    (e->>'fee_other')::bigint, (e->>'affiliate_standard')::bigint, (e->>'affiliate_partner')::bigint,
-    (e->>'affiliate_ads')::bigint, (e->>'tax_on_fees')::bigint, (e->>'adjustments')::bigint,
-    (e->>'cost_of_goods')::bigint, (e->>'cost_returned')::bigint, (e->>'marketing_goods')::bigint,
-    (e->>'marketing_shipping')::bigint, (e->>'tax_collected')::bigint, (e->>'settlement')::bigint,
-    (e->>'settlement_reported')::bigint, (e->>'unreconciled')::bigint, (e->>'net_sales_without_cost')::bigint,
-    (e->>'net_profit')::bigint
-FROM jsonb_array_elements($3::jsonb) e
+SELECT $1, $2, n.order_id, n.sku_id, n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags,
+     n.estimated_net_profit, n.orders, n.units, n.settled_orders, n.sample_orders, n.refunded_orders,
+    n.cost_unknown_orders, n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount,
+    n.platform_discount, n.net_sales, n.refunds, n.other_revenue, n.shipping_charged, n.shipping_seller_discount,
+    n.shipping_cost, n.return_shipping_cost, n.fee_referral, n.fee_platform_commission, n.fee_transaction, n.fee_sfp,
+    n.fee_flash_sale, n.fee_live, n.fee_voucher, n.fee_refund_administration, n.fee_other, n.affiliate_standard,
+    n.affiliate_partner, n.affiliate_ads, n.tax_on_fees, n.adjustments, n.cost_of_goods, n.cost_returned,
+    n.marketing_goods, n.marketing_shipping, n.tax_collected, n.settlement, n.settlement_reported, n.unreconciled,
+    n.net_sales_without_cost, n.net_profit
+FROM new n
 `
 
 type InsertOrderProfitsParams struct {
-	UserID int64
-	ShopID string
-	Rows   []byte
+	UserID                 int64
+	ShopID                 string
+	RowOrderIds            []string
+	RowSkuIds              []string
+	RowSellerSkus          []string
+	RowDays                []string
+	RowCreateTimes         []time.Time
+	RowCurrencies          []string
+	RowStates              []string
+	RowFlags               []int32
+	RowEstimatedNetProfits []int64
+	RowMeasures            []int64
 }
 
-// Writes the profit rows @rows (as ApplyOrderProfits takes them) of orders that have none: what a rebuild writes
-// after forgetting the shop's rows, before RebuildDailyProfit sums them.
+// Writes the profit rows given a column at a time (@row_*, as ApplyOrderProfits takes them) of orders that have
+// none: what a rebuild writes after forgetting the shop's rows, before RebuildDailyProfit sums them.
 func (q *Queries) InsertOrderProfits(ctx context.Context, arg InsertOrderProfitsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, insertOrderProfits, arg.UserID, arg.ShopID, arg.Rows)
+	result, err := q.db.Exec(ctx, insertOrderProfits,
+		arg.UserID,
+		arg.ShopID,
+		arg.RowOrderIds,
+		arg.RowSkuIds,
+		arg.RowSellerSkus,
+		arg.RowDays,
+		arg.RowCreateTimes,
+		arg.RowCurrencies,
+		arg.RowStates,
+		arg.RowFlags,
+		arg.RowEstimatedNetProfits,
+		arg.RowMeasures,
+	)
 	if err != nil {
 		return 0, err
 	}
