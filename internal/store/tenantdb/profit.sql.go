@@ -419,60 +419,6 @@ func (q *Queries) GetShopFeeRates(ctx context.Context, arg GetShopFeeRatesParams
 }
 
 const insertOrderProfits = `-- name: InsertOrderProfits :execrows
-WITH rows AS (
-    -- The rows, a column at a time; their measures are one array, 42 a row in profit.MeasureNames' order.
-    SELECT unnest($3::text[]) AS order_id, unnest($4::text[]) AS sku_id,
-        unnest($5::text[]) AS seller_sku, unnest($6::text[])::date AS day,
-        unnest($7::timestamptz[]) AS create_time, unnest($8::text[]) AS currency,
-        unnest($9::text[]) AS state, unnest($10::integer[]) AS flags,
-        unnest($11::bigint[]) AS estimated_net_profit,
-        generate_series(0, cardinality($3::text[]) - 1) * 42 AS at
-), new AS (
-    SELECT r.order_id, r.sku_id, r.seller_sku, r.day, r.create_time, r.currency, r.state, r.flags,
-        r.estimated_net_profit,
-        ($12::bigint[])[r.at + 1]::bigint AS orders, ($12::bigint[])[r.at + 2]::bigint AS units,
-        ($12::bigint[])[r.at + 3]::bigint AS settled_orders,
-        ($12::bigint[])[r.at + 4]::bigint AS sample_orders,
-        ($12::bigint[])[r.at + 5]::bigint AS refunded_orders,
-        ($12::bigint[])[r.at + 6]::bigint AS cost_unknown_orders,
-        ($12::bigint[])[r.at + 7]::bigint AS unreconciled_orders,
-        ($12::bigint[])[r.at + 8]::bigint AS unsold_orders,
-        ($12::bigint[])[r.at + 9]::bigint AS gross_sales,
-        ($12::bigint[])[r.at + 10]::bigint AS seller_discount,
-        ($12::bigint[])[r.at + 11]::bigint AS platform_discount,
-        ($12::bigint[])[r.at + 12]::bigint AS net_sales,
-        ($12::bigint[])[r.at + 13]::bigint AS refunds,
-        ($12::bigint[])[r.at + 14]::bigint AS other_revenue,
-        ($12::bigint[])[r.at + 15]::bigint AS shipping_charged,
-        ($12::bigint[])[r.at + 16]::bigint AS shipping_seller_discount,
-        ($12::bigint[])[r.at + 17]::bigint AS shipping_cost,
-        ($12::bigint[])[r.at + 18]::bigint AS return_shipping_cost,
-        ($12::bigint[])[r.at + 19]::bigint AS fee_referral,
-        ($12::bigint[])[r.at + 20]::bigint AS fee_platform_commission,
-        ($12::bigint[])[r.at + 21]::bigint AS fee_transaction,
-        ($12::bigint[])[r.at + 22]::bigint AS fee_sfp,
-        ($12::bigint[])[r.at + 23]::bigint AS fee_flash_sale,
-        ($12::bigint[])[r.at + 24]::bigint AS fee_live,
-        ($12::bigint[])[r.at + 25]::bigint AS fee_voucher,
-        ($12::bigint[])[r.at + 26]::bigint AS fee_refund_administration,
-        ($12::bigint[])[r.at + 27]::bigint AS fee_other,
-        ($12::bigint[])[r.at + 28]::bigint AS affiliate_standard,
-        ($12::bigint[])[r.at + 29]::bigint AS affiliate_partner,
-        ($12::bigint[])[r.at + 30]::bigint AS affiliate_ads,
-        ($12::bigint[])[r.at + 31]::bigint AS tax_on_fees,
-        ($12::bigint[])[r.at + 32]::bigint AS adjustments,
-        ($12::bigint[])[r.at + 33]::bigint AS cost_of_goods,
-        ($12::bigint[])[r.at + 34]::bigint AS cost_returned,
-        ($12::bigint[])[r.at + 35]::bigint AS marketing_goods,
-        ($12::bigint[])[r.at + 36]::bigint AS marketing_shipping,
-        ($12::bigint[])[r.at + 37]::bigint AS tax_collected,
-        ($12::bigint[])[r.at + 38]::bigint AS settlement,
-        ($12::bigint[])[r.at + 39]::bigint AS settlement_reported,
-        ($12::bigint[])[r.at + 40]::bigint AS unreconciled,
-        ($12::bigint[])[r.at + 41]::bigint AS net_sales_without_cost,
-        ($12::bigint[])[r.at + 42]::bigint AS net_profit
-    FROM rows r
-)
 INSERT INTO order_profits (user_id, shop_id,
     order_id, sku_id, seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units,
     settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders,
@@ -482,21 +428,64 @@ INSERT INTO order_profits (user_id, shop_id,
     affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods, cost_returned,
     marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported, unreconciled,
     net_sales_without_cost, net_profit)
-SELECT $1, $2, n.order_id, n.sku_id, n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags,
-     n.estimated_net_profit, n.orders, n.units, n.settled_orders, n.sample_orders, n.refunded_orders,
-    n.cost_unknown_orders, n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount,
-    n.platform_discount, n.net_sales, n.refunds, n.other_revenue, n.shipping_charged, n.shipping_seller_discount,
-    n.shipping_cost, n.return_shipping_cost, n.fee_referral, n.fee_platform_commission, n.fee_transaction, n.fee_sfp,
-    n.fee_flash_sale, n.fee_live, n.fee_voucher, n.fee_refund_administration, n.fee_other, n.affiliate_standard,
-    n.affiliate_partner, n.affiliate_ads, n.tax_on_fees, n.adjustments, n.cost_of_goods, n.cost_returned,
-    n.marketing_goods, n.marketing_shipping, n.tax_collected, n.settlement, n.settlement_reported, n.unreconciled,
-    n.net_sales_without_cost, n.net_profit
-FROM new n
+SELECT $1, $2, r.order_id, r.sku_id, r.seller_sku, r.day, r.create_time, r.currency, r.state, r.flags,
+    r.estimated_net_profit,
+    ($3::bigint[])[r.at + 1]::bigint AS orders, ($3::bigint[])[r.at + 2]::bigint AS units,
+    ($3::bigint[])[r.at + 3]::bigint AS settled_orders,
+    ($3::bigint[])[r.at + 4]::bigint AS sample_orders,
+    ($3::bigint[])[r.at + 5]::bigint AS refunded_orders,
+    ($3::bigint[])[r.at + 6]::bigint AS cost_unknown_orders,
+    ($3::bigint[])[r.at + 7]::bigint AS unreconciled_orders,
+    ($3::bigint[])[r.at + 8]::bigint AS unsold_orders,
+    ($3::bigint[])[r.at + 9]::bigint AS gross_sales,
+    ($3::bigint[])[r.at + 10]::bigint AS seller_discount,
+    ($3::bigint[])[r.at + 11]::bigint AS platform_discount,
+    ($3::bigint[])[r.at + 12]::bigint AS net_sales,
+    ($3::bigint[])[r.at + 13]::bigint AS refunds,
+    ($3::bigint[])[r.at + 14]::bigint AS other_revenue,
+    ($3::bigint[])[r.at + 15]::bigint AS shipping_charged,
+    ($3::bigint[])[r.at + 16]::bigint AS shipping_seller_discount,
+    ($3::bigint[])[r.at + 17]::bigint AS shipping_cost,
+    ($3::bigint[])[r.at + 18]::bigint AS return_shipping_cost,
+    ($3::bigint[])[r.at + 19]::bigint AS fee_referral,
+    ($3::bigint[])[r.at + 20]::bigint AS fee_platform_commission,
+    ($3::bigint[])[r.at + 21]::bigint AS fee_transaction,
+    ($3::bigint[])[r.at + 22]::bigint AS fee_sfp,
+    ($3::bigint[])[r.at + 23]::bigint AS fee_flash_sale,
+    ($3::bigint[])[r.at + 24]::bigint AS fee_live,
+    ($3::bigint[])[r.at + 25]::bigint AS fee_voucher,
+    ($3::bigint[])[r.at + 26]::bigint AS fee_refund_administration,
+    ($3::bigint[])[r.at + 27]::bigint AS fee_other,
+    ($3::bigint[])[r.at + 28]::bigint AS affiliate_standard,
+    ($3::bigint[])[r.at + 29]::bigint AS affiliate_partner,
+    ($3::bigint[])[r.at + 30]::bigint AS affiliate_ads,
+    ($3::bigint[])[r.at + 31]::bigint AS tax_on_fees,
+    ($3::bigint[])[r.at + 32]::bigint AS adjustments,
+    ($3::bigint[])[r.at + 33]::bigint AS cost_of_goods,
+    ($3::bigint[])[r.at + 34]::bigint AS cost_returned,
+    ($3::bigint[])[r.at + 35]::bigint AS marketing_goods,
+    ($3::bigint[])[r.at + 36]::bigint AS marketing_shipping,
+    ($3::bigint[])[r.at + 37]::bigint AS tax_collected,
+    ($3::bigint[])[r.at + 38]::bigint AS settlement,
+    ($3::bigint[])[r.at + 39]::bigint AS settlement_reported,
+    ($3::bigint[])[r.at + 40]::bigint AS unreconciled,
+    ($3::bigint[])[r.at + 41]::bigint AS net_sales_without_cost,
+    ($3::bigint[])[r.at + 42]::bigint AS net_profit
+FROM (
+        -- The rows, a column at a time; their measures are one array, 42 a row in profit.MeasureNames' order.
+        SELECT unnest($4::text[]) AS order_id, unnest($5::text[]) AS sku_id,
+            unnest($6::text[]) AS seller_sku, unnest($7::text[])::date AS day,
+            unnest($8::timestamptz[]) AS create_time, unnest($9::text[]) AS currency,
+            unnest($10::text[]) AS state, unnest($11::integer[]) AS flags,
+            unnest($12::bigint[]) AS estimated_net_profit,
+            generate_series(0, cardinality($4::text[]) - 1) * 42 AS at
+) r
 `
 
 type InsertOrderProfitsParams struct {
 	UserID                 int64
 	ShopID                 string
+	RowMeasures            []int64
 	RowOrderIds            []string
 	RowSkuIds              []string
 	RowSellerSkus          []string
@@ -506,7 +495,6 @@ type InsertOrderProfitsParams struct {
 	RowStates              []string
 	RowFlags               []int32
 	RowEstimatedNetProfits []int64
-	RowMeasures            []int64
 }
 
 // Writes the profit rows given a column at a time (@row_*, as ApplyOrderProfits takes them) of orders that have
@@ -515,6 +503,7 @@ func (q *Queries) InsertOrderProfits(ctx context.Context, arg InsertOrderProfits
 	result, err := q.db.Exec(ctx, insertOrderProfits,
 		arg.UserID,
 		arg.ShopID,
+		arg.RowMeasures,
 		arg.RowOrderIds,
 		arg.RowSkuIds,
 		arg.RowSellerSkus,
@@ -524,7 +513,6 @@ func (q *Queries) InsertOrderProfits(ctx context.Context, arg InsertOrderProfits
 		arg.RowStates,
 		arg.RowFlags,
 		arg.RowEstimatedNetProfits,
-		arg.RowMeasures,
 	)
 	if err != nil {
 		return 0, err
