@@ -28,6 +28,7 @@ import (
 	"github.com/profitline/profitline/internal/monitor"
 	"github.com/profitline/profitline/internal/ratelimit"
 	"github.com/profitline/profitline/internal/returns"
+	"github.com/profitline/profitline/internal/sellerhook"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/syncer"
@@ -152,6 +153,9 @@ func NewFor(ctx context.Context, cfg *config.Config, role Role, log *slog.Logger
 	// Return deadline alerts: evaluated every minute, and after each returns sync (see the subscription below).
 	river.AddWorker(workers, returns.NewEvaluateWorker(a.Store, returns.NewURLs(cfg.PublicURL.String()), clock.System{}))
 	river.AddWorker(workers, returns.NewScheduleWorker(a.Store))
+	// The seller's outgoing webhook for those alerts; the address checks at dial time are off only in dev.
+	river.AddWorker(workers, sellerhook.NewDeliverWorker(a.Store,
+		sellerhook.NewTransport(sellerhook.TransportOptions{AllowPrivate: cfg.SellerWebhooksAllowPrivate}), clock.System{}))
 	queue, err := startJobs(ctx, cfg, workers, role.workers(), append(syncer.PeriodicJobs(syncer.Schedule{
 		Commerce: cfg.Sync.Every, Finance: cfg.Sync.FinanceEvery,
 	}), returns.PeriodicJobs()...), syncs.JobTimeout(), log)
@@ -224,20 +228,22 @@ func (a *App) newWeb(cfg *config.Config, conn *connect.Service, queue *jobQueue,
 	webhooks.OnRevoke = cancelSyncs
 
 	opts := web.Options{
-		Log:            log,
-		PublicURL:      cfg.PublicURL,
-		ForceHTTPS:     cfg.Env == config.Prod,
-		TrustedProxies: cfg.TrustedProxies,
-		Ready:          map[string]web.Pinger{"database": a.Store, "redis": redisPinger{rdb}},
-		Accounts:       a.Accounts,
-		Sessions:       a.sessions,
-		Store:          a.Store,
-		Clock:          clock.System{},
-		Connect:        conn,
-		Webhooks:       webhooks,
-		Syncs:          syncRequests{queue.client},
-		Limiter:        limiter,
-		FormTargets:    []string{cfg.TikTok.AuthorizeURL},
+		Log:                        log,
+		PublicURL:                  cfg.PublicURL,
+		ForceHTTPS:                 cfg.Env == config.Prod,
+		TrustedProxies:             cfg.TrustedProxies,
+		Ready:                      map[string]web.Pinger{"database": a.Store, "redis": redisPinger{rdb}},
+		Accounts:                   a.Accounts,
+		Sessions:                   a.sessions,
+		Store:                      a.Store,
+		Clock:                      clock.System{},
+		Connect:                    conn,
+		Webhooks:                   webhooks,
+		Syncs:                      syncRequests{queue.client},
+		Jobs:                       queue.client,
+		SellerWebhooksAllowPrivate: cfg.SellerWebhooksAllowPrivate,
+		Limiter:                    limiter,
+		FormTargets:                []string{cfg.TikTok.AuthorizeURL},
 	}
 	if mon != nil {
 		opts.Monitor = mon

@@ -95,6 +95,11 @@ type Config struct {
 	ResendBaseURL string
 	MailFrom      string
 
+	// SellerWebhooksAllowPrivate lets sellers' outgoing webhooks use http and reach loopback and private
+	// addresses (a local test endpoint). Dev only: in prod it is always false, so a webhook cannot be aimed at the
+	// app's own network.
+	SellerWebhooksAllowPrivate bool
+
 	SentryDSN Secret
 	LogLevel  string
 
@@ -240,6 +245,8 @@ func Load(getenv Getenv, readFile func(string) ([]byte, error)) (*Config, error)
 	c.ResendAPIKey = r.secret("RESEND_API_KEY")
 	c.ResendBaseURL = r.str("RESEND_BASE_URL", "")
 	c.MailFrom = r.str("MAIL_FROM", "Profitline <mail@localhost>")
+
+	c.SellerWebhooksAllowPrivate = c.Env == Dev
 
 	c.SentryDSN = r.secret("SENTRY_DSN")
 	switch c.LogLevel = strings.ToLower(r.str("LOG_LEVEL", "info")); c.LogLevel {

@@ -282,3 +282,14 @@ func TestTikTokShopRateDefaultsToTenAndRefusesWhatIsNotAPositiveNumber(t *testin
 		}
 	}
 }
+
+func TestSellerWebhooksMayReachPrivateAddressesInDevOnly(t *testing.T) {
+	dev, err := load(map[string]string{}, nil)
+	if err != nil || !dev.SellerWebhooksAllowPrivate {
+		t.Fatalf("dev: %v, allow private %v; want allowed (local test endpoints)", err, dev != nil && dev.SellerWebhooksAllowPrivate)
+	}
+	prod, err := load(prodEnv(t), nil)
+	if err != nil || prod.SellerWebhooksAllowPrivate {
+		t.Fatalf("prod: %v; private addresses must be refused", err)
+	}
+}

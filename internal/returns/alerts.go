@@ -14,12 +14,14 @@ import (
 	"github.com/profitline/profitline/internal/mail"
 	"github.com/profitline/profitline/internal/money"
 	"github.com/profitline/profitline/internal/rollup"
+	"github.com/profitline/profitline/internal/sellerhook"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/tenantdb"
 	"github.com/profitline/profitline/internal/vault"
 )
 
-// Mail kinds (templates in internal/mail/templates).
+// Mail kinds (templates in internal/mail/templates); KindDeadlineAlert is also the kind of an alert's webhook
+// delivery.
 const (
 	KindDeadlineAlert = "return-deadline"
 	KindDigest        = "return-digest"
@@ -30,7 +32,7 @@ const (
 	reasonSettings   = "settings changed"
 	reasonMoved      = "deadline moved"
 	reasonHandled    = "return handled or shop disconnected"
-	reasonEmailOff   = "alert emails turned off"
+	reasonNoChannel  = "alert emails turned off and no webhook"
 	reasonSuperseded = "a later step was due too"
 	reasonPassed     = "the deadline passed"
 	reasonUnverified = "the seller's address is not confirmed"
@@ -99,12 +101,21 @@ type key struct {
 }
 
 // Evaluate brings tx's seller's alerts up to date at now: cancels the pending steps of deadlines that moved or of
-// returns handled (or of shops disconnected), plans the steps of every open deadline, and sends each step due as
-// one email through the outbox, marking it sent in this transaction. Run it in a transaction of its own: the
-// steps it sends stay locked until it commits, so a second evaluation at once sends none of them.
+// returns handled (or of shops disconnected), plans the steps of every open deadline while alert emails are on or
+// the seller has a webhook, and sends each step due as one email through the outbox (alert emails on, address
+// confirmed) and one delivery to the seller's webhook (if they have one), marking it sent in this transaction. Run
+// it in a transaction of its own: a second evaluation of the seller waits until it commits (then finds the steps
+// sent), and the steps it sends stay locked until then anyway. q inserts the mail and webhook jobs.
 func Evaluate(ctx context.Context, tx *store.Tx, q mail.Inserter, links Links, now time.Time) (Report, error) {
 	var rep Report
+	if err := tx.Q.LockAlertEvaluation(ctx, tx.UserID); err != nil {
+		return rep, fmt.Errorf("returns: wait for another evaluation: %w", err)
+	}
 	s, err := LoadSettings(ctx, tx)
+	if err != nil {
+		return rep, err
+	}
+	hook, err := sellerhook.Configured(ctx, tx)
 	if err != nil {
 		return rep, err
 	}
@@ -141,8 +152,8 @@ func Evaluate(ctx context.Context, tx *store.Tx, q mail.Inserter, links Links, n
 		}
 		reason := ""
 		switch {
-		case byKey[k] != nil && !s.Email:
-			reason = reasonEmailOff
+		case byKey[k] != nil && !s.Email && !hook:
+			reason = reasonNoChannel
 		case byKey[k] != nil:
 			continue
 		case openReturn[[2]string{st.ShopID, st.ReturnID}]:
@@ -166,7 +177,7 @@ func Evaluate(ctx context.Context, tx *store.Tx, q mail.Inserter, links Links, n
 	}
 
 	// Plan every open deadline (what is planned already stays as it is).
-	if s.Email {
+	if s.Email || hook {
 		p := tenantdb.PlanAlertStepsParams{UserID: tx.UserID, Now: now}
 		for _, o := range open {
 			d := Deadline{ShopID: o.ShopID, ReturnID: o.ReturnID, Action: ActionOf(o.NextActions, o.Deadline), At: o.Deadline}
@@ -191,6 +202,7 @@ func Evaluate(ctx context.Context, tx *store.Tx, q mail.Inserter, links Links, n
 		return rep, fmt.Errorf("returns: due alerts: %w", err)
 	}
 	var to string
+	looked := false
 	for i, st := range due {
 		k := key{st.ShopID, st.ReturnID, st.Deadline.Unix()}
 		o := byKey[k]
@@ -203,20 +215,27 @@ func Evaluate(ctx context.Context, tx *store.Tx, q mail.Inserter, links Links, n
 		case o == nil: // cancelled above; not locked by this transaction's read
 			continue
 		}
+		if state == "sent" && s.Email && !looked {
+			if to, err = recipient(ctx, tx); err != nil {
+				return rep, err
+			}
+			looked = true
+		}
+		email := s.Email && to != ""
+		if state == "sent" && !email && !hook {
+			state, reason = "skipped", reasonUnverified
+		}
 		if state == "sent" {
-			if to == "" {
-				if to, err = recipient(ctx, tx); err != nil {
+			data := alertOf(o, st, time.Duration(st.BeforeMinutes)*time.Minute <= s.Steps[len(s.Steps)-1], now, zone, links)
+			if email {
+				if err := sendAlert(ctx, tx, q, links, to, data, st.DedupeKey, now); err != nil {
 					return rep, err
 				}
 			}
-			if to == "" {
-				state, reason = "skipped", reasonUnverified
-			}
-		}
-		if state == "sent" {
-			final := time.Duration(st.BeforeMinutes)*time.Minute <= s.Steps[len(s.Steps)-1]
-			if err := sendAlert(ctx, tx, q, links, to, o, st, final, now, zone); err != nil {
-				return rep, err
+			if hook {
+				if err := sellerhook.Enqueue(ctx, tx, q, KindDeadlineAlert, st.DedupeKey, alertHook(data, o, st, now)); err != nil {
+					return rep, fmt.Errorf("returns: enqueue alert webhook %s: %w", st.DedupeKey, err)
+				}
 			}
 		}
 		n, err := tx.Q.FinishAlertStep(ctx, tenantdb.FinishAlertStepParams{State: state, Reason: reason, Now: now,
@@ -339,26 +358,29 @@ type DeadlineMail struct {
 	SettingsURL                 string
 }
 
-func sendAlert(ctx context.Context, tx *store.Tx, q mail.Inserter, links Links, to string, o *tenantdb.OpenReturnDeadlinesRow,
-	st tenantdb.DueAlertStepsRow, final bool, now time.Time, zone *time.Location) error {
-	settingsURL, err := links.Settings(ctx, tx, now)
-	if err != nil {
-		return err
-	}
+// alertOf is what an alert step says, on every channel; SettingsURL is the email's alone.
+func alertOf(o *tenantdb.OpenReturnDeadlinesRow, st tenantdb.DueAlertStepsRow, final bool, now time.Time, zone *time.Location, links Links) DeadlineMail {
 	data := DeadlineMail{ShopName: o.ShopName, OrderID: o.OrderID, ReturnID: o.ReturnID, SKUs: strings.Join(o.Skus, ", "),
 		Refund: refundText(o.RefundTotal, o.Currency), Action: ActionText(st.Action),
 		Deadline: o.Deadline.In(zone).Format("Mon 2 Jan 15:04 MST"), TimeLeft: TimeLeft(o.Deadline.Sub(now)),
-		Final: final, SellerCenterURL: SellerCenterURL(o.Region, o.ReturnID),
-		ReturnsURL: links.ReturnsPage(), SettingsURL: settingsURL}
+		Final: final, SellerCenterURL: SellerCenterURL(o.Region, o.ReturnID), ReturnsURL: links.ReturnsPage()}
 	if data.SKUs == "" {
 		data.SKUs = "–"
+	}
+	return data
+}
+
+func sendAlert(ctx context.Context, tx *store.Tx, q mail.Inserter, links Links, to string, data DeadlineMail, dedupeKey string, now time.Time) error {
+	var err error
+	if data.SettingsURL, err = links.Settings(ctx, tx, now); err != nil {
+		return err
 	}
 	m, err := mail.Render(KindDeadlineAlert, to, data)
 	if err != nil {
 		return err
 	}
-	if err := mail.Enqueue(ctx, tx, q, KindDeadlineAlert, st.DedupeKey, m); err != nil {
-		return fmt.Errorf("returns: enqueue alert %s: %w", st.DedupeKey, err)
+	if err := mail.Enqueue(ctx, tx, q, KindDeadlineAlert, dedupeKey, m); err != nil {
+		return fmt.Errorf("returns: enqueue alert %s: %w", dedupeKey, err)
 	}
 	return nil
 }

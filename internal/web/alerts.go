@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -11,8 +14,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/profitline/profitline/internal/account"
+	"github.com/profitline/profitline/internal/ratelimit"
 	"github.com/profitline/profitline/internal/returns"
 	"github.com/profitline/profitline/internal/rollup"
+	"github.com/profitline/profitline/internal/sellerhook"
 	"github.com/profitline/profitline/internal/store"
 )
 
@@ -38,6 +43,25 @@ type alertSettingsView struct {
 	ReturnsURL        string
 	PreferencesURL    string
 	DefaultStepsHours string
+	Webhook           webhookView
+
+	typedWebhookURL string // what the seller entered, shown again with its error
+}
+
+// webhookView is the seller's outgoing webhook on Settings -> Alerts.
+type webhookView struct {
+	Set             bool
+	URL             string
+	Secret          string // shown so the seller can verify signatures
+	SignatureHeader string
+	CanTest         bool
+	Deliveries      []webhookDeliveryRow
+}
+
+// webhookDeliveryRow is one recent delivery: when, what, and how the endpoint answered.
+type webhookDeliveryRow struct {
+	When, What, Outcome string
+	Failed              bool
 }
 
 // hoursText writes a step as hours: 24h is "24", 90 min is "1.5", 20 min is "0.33".
@@ -73,8 +97,17 @@ func (v *alertSettingsView) fill(s returns.Settings, zone string) {
 
 func (s *Server) alertSettingsPage(c echo.Context) error {
 	flash := ""
-	if c.QueryParam("done") == "saved" {
+	switch c.QueryParam("done") {
+	case "saved":
 		flash = "Alert settings saved. Alerts not sent yet are planned again with them."
+	case "webhook-saved":
+		flash = "Webhook saved. Alerts go to it from now on; send a test to check that it answers."
+	case "webhook-removed":
+		flash = "Webhook removed. Deliveries still queued for it are dropped."
+	case "webhook-rotated":
+		flash = "New signing secret made. Everything sent from now on is signed with it: update your endpoint."
+	case "webhook-test":
+		flash = "A test is on its way to your webhook. Reload this page in a moment to see how it answered."
 	}
 	return s.renderAlertSettings(c, http.StatusOK, alertSettingsView{Flash: flash}, nil)
 }
@@ -92,10 +125,13 @@ func (s *Server) renderAlertSettings(c echo.Context, status int, view alertSetti
 			return err
 		}
 		view.fill(st, zone.String())
-		return nil
+		return s.fillWebhook(ctx, tx, &view.Webhook, zone)
 	})
 	if err != nil {
 		return err
+	}
+	if view.typedWebhookURL != "" {
+		view.Webhook.URL = view.typedWebhookURL
 	}
 	if form != nil {
 		view.Steps, view.QuietOn, view.QuietFrom, view.QuietTo = form.Steps, form.QuietOn, form.QuietFrom, form.QuietTo
@@ -234,4 +270,139 @@ func (s *Server) oneClick(c echo.Context, pause bool) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "alert_settings", "Alert settings", view)
+}
+
+// webhookPath is where the seller's outgoing webhook is set (and /rotate, /test under it).
+const webhookPath = alertSettingsPath + "/webhook"
+
+// recentDeliveries is how many of the webhook's deliveries Settings -> Alerts lists.
+const recentDeliveries = 5
+
+func (s *Server) fillWebhook(ctx context.Context, tx *store.Tx, v *webhookView, zone *time.Location) error {
+	v.SignatureHeader, v.CanTest = sellerhook.SignatureHeader, s.opts.Jobs != nil
+	h, err := sellerhook.Get(ctx, tx)
+	if errors.Is(err, sellerhook.ErrNotSet) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.Set, v.URL, v.Secret = true, h.URL, h.Secret
+	recent, err := sellerhook.Recent(ctx, tx, recentDeliveries)
+	if err != nil {
+		return err
+	}
+	for _, d := range recent {
+		row := webhookDeliveryRow{When: d.CreatedAt.In(zone).Format("Mon 2 Jan 15:04"), What: "Alert"}
+		if d.Kind == sellerhook.KindTest {
+			row.What = "Test"
+		}
+		switch {
+		case d.DeliveredAt != nil:
+			row.Outcome = fmt.Sprintf("Delivered (HTTP %d)", d.LastStatus)
+		case d.FailedAt != nil:
+			row.Failed, row.Outcome = true, "Failed after "+plural(d.Attempts, "attempt")+": "+d.LastError
+		case d.Attempts > 0:
+			row.Outcome = "Retrying after " + plural(d.Attempts, "attempt") + ": " + d.LastError
+		default:
+			row.Outcome = "Queued"
+		}
+		v.Deliveries = append(v.Deliveries, row)
+	}
+	return nil
+}
+
+// saveWebhook sets the seller's outgoing webhook (audited; a first one gets a signing secret), or removes it.
+func (s *Server) saveWebhook(c echo.Context) error {
+	ctx := c.Request().Context()
+	ip := account.IPHint(c.RealIP())
+	if c.FormValue("remove") != "" {
+		err := s.opts.Store.InTenant(ctx, sessionOf(c).UserID, func(tx *store.Tx) error {
+			if err := sellerhook.Remove(ctx, tx); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, "alerts.webhook", ip, map[string]any{"webhook": "removed"})
+		})
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, alertSettingsPath+"?done=webhook-removed")
+	}
+	raw := c.FormValue("webhook_url")
+	if _, err := sellerhook.ValidateURL(raw, s.opts.SellerWebhooksAllowPrivate); err != nil {
+		return s.renderAlertSettings(c, http.StatusUnprocessableEntity, alertSettingsView{typedWebhookURL: raw, Errors: formErrors{
+			Form: "The webhook was not saved.", Fields: map[string]string{"webhook_url": sentence(err.Error())}}}, nil)
+	}
+	err := s.opts.Store.InTenant(ctx, sessionOf(c).UserID, func(tx *store.Tx) error {
+		h, err := sellerhook.Set(ctx, tx, raw, s.opts.SellerWebhooksAllowPrivate)
+		if err != nil {
+			return err
+		}
+		// The host only: a webhook's path is often its credential (Slack's are).
+		u, _ := url.Parse(h.URL)
+		return tx.Audit(ctx, "alerts.webhook", ip, map[string]any{"webhook": "set", "host": u.Host})
+	})
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, alertSettingsPath+"?done=webhook-saved")
+}
+
+// sentence starts s with a capital and ends it with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
+}
+
+// rotateWebhookSecret gives the seller's webhook a new signing secret (audited).
+func (s *Server) rotateWebhookSecret(c echo.Context) error {
+	ctx := c.Request().Context()
+	err := s.opts.Store.InTenant(ctx, sessionOf(c).UserID, func(tx *store.Tx) error {
+		if _, err := sellerhook.RotateSecret(ctx, tx); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "alerts.webhook", account.IPHint(c.RealIP()), map[string]any{"webhook": "secret rotated"})
+	})
+	if errors.Is(err, sellerhook.ErrNotSet) {
+		return s.renderAlertSettings(c, http.StatusConflict, alertSettingsView{Errors: formErrors{
+			Form: "There is no webhook to rotate the secret of: save one first."}}, nil)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, alertSettingsPath+"?done=webhook-rotated")
+}
+
+// webhookTestRule allows one test delivery per seller a minute: each one makes Profitline call the seller's URL.
+var webhookTestRule = ratelimit.Rule{Name: "webhook-test", Limit: 1, Per: time.Minute}
+
+// testWebhook queues a test delivery to the seller's webhook, through the same job as an alert's.
+func (s *Server) testWebhook(c echo.Context) error {
+	ctx := c.Request().Context()
+	userID := sessionOf(c).UserID
+	if s.opts.Limiter != nil {
+		d, err := s.opts.Limiter.Allow(ctx, webhookTestRule, strconv.FormatInt(userID, 10))
+		switch {
+		case err != nil:
+			s.log.Warn("webhook test: rate limiter unavailable; allowing", "err", err)
+		case !d.Allowed:
+			secs := max(int(math.Ceil(d.RetryAfter.Seconds())), 1)
+			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+			return s.renderAlertSettings(c, http.StatusTooManyRequests, alertSettingsView{Errors: formErrors{Form: fmt.Sprintf(
+				"A test was sent less than a minute ago. You can send another in %s.", plural(secs, "second"))}}, nil)
+		}
+	}
+	err := s.opts.Store.InTenant(ctx, userID, func(tx *store.Tx) error {
+		return sellerhook.EnqueueTest(ctx, tx, s.opts.Jobs, s.opts.Clock.Now())
+	})
+	if errors.Is(err, sellerhook.ErrNotSet) {
+		return s.renderAlertSettings(c, http.StatusConflict, alertSettingsView{Errors: formErrors{
+			Form: "There is no webhook to test: save one first."}}, nil)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, alertSettingsPath+"?done=webhook-test")
 }

@@ -32,6 +32,11 @@ func (s *Server) returnRoutes(in *echo.Group) {
 	in.GET("/returns", s.returnsPage)
 	in.GET(alertSettingsPath, s.alertSettingsPage)
 	in.POST(alertSettingsPath, s.saveAlertSettings)
+	in.POST(webhookPath, s.saveWebhook)
+	in.POST(webhookPath+"/rotate", s.rotateWebhookSecret)
+	if s.opts.Jobs != nil {
+		in.POST(webhookPath+"/test", s.testWebhook)
+	}
 	// The one-click link in alerts works without a sign-in: its token is the seller's proof.
 	s.echo.GET(returns.SettingsPath, s.oneClickPage)
 	s.echo.POST(returns.SettingsPath, s.oneClickPause)

@@ -23,6 +23,7 @@ import (
 	"github.com/profitline/profitline/internal/connect"
 	"github.com/profitline/profitline/internal/mail"
 	"github.com/profitline/profitline/internal/ratelimit"
+	"github.com/profitline/profitline/internal/sellerhook"
 	"github.com/profitline/profitline/internal/session"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/webhook"
@@ -65,8 +66,13 @@ type Options struct {
 	// Syncs asks for a sync of a seller's shop now (Settings -> Shops -> Sync now); without it there is no such
 	// button. It needs Limiter: one press per seller and shop a minute.
 	Syncs SyncRequester
-	// Limiter rate-limits the actions the web layer itself offers (Sync now).
+	// Limiter rate-limits the actions the web layer itself offers (Sync now, a webhook's test).
 	Limiter *ratelimit.Limiter
+	// Jobs inserts jobs in a tenant transaction (Settings -> Alerts -> Send a test); without it there is no such
+	// button.
+	Jobs sellerhook.Inserter
+	// SellerWebhooksAllowPrivate accepts http and private or loopback addresses as a seller's webhook (dev only).
+	SellerWebhooksAllowPrivate bool
 	// FormTargets are origins beyond our own that a form may lead to: TikTok's consent page, which Connect's POST
 	// redirects to (browsers apply form-action to that redirect too).
 	FormTargets []string

@@ -11,6 +11,11 @@ VALUES (@user_id, @steps_minutes::integer[], @quiet_start, @quiet_end, @email, @
 ON CONFLICT (user_id) DO UPDATE SET steps_minutes = EXCLUDED.steps_minutes, quiet_start = EXCLUDED.quiet_start,
     quiet_end = EXCLUDED.quiet_end, email = EXCLUDED.email, digest = EXCLUDED.digest, updated_at = EXCLUDED.updated_at;
 
+-- name: LockAlertEvaluation :exec
+-- Makes a second evaluation of the seller's alerts wait until this transaction ends. Two at once would plan the same
+-- new steps together, and an INSERT ... ON CONFLICT on a table with two unique keys can then deadlock.
+SELECT pg_advisory_xact_lock(hashtextextended('return_alerts:' || users.id::text, 0)) FROM users WHERE users.id = @user_id;
+
 -- name: OpenReturnDeadlines :many
 -- The returns of the seller's connected shops that wait for the seller, earliest deadline first, with their SKUs.
 SELECT r.shop_id, r.return_id, r.order_id, r.return_type, r.reason, r.next_actions, r.next_deadline::timestamptz AS deadline,

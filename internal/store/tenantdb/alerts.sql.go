@@ -249,6 +249,17 @@ func (q *Queries) GetAlertSettings(ctx context.Context, userID int64) (GetAlertS
 	return i, err
 }
 
+const lockAlertEvaluation = `-- name: LockAlertEvaluation :exec
+SELECT pg_advisory_xact_lock(hashtextextended('return_alerts:' || users.id::text, 0)) FROM users WHERE users.id = $1
+`
+
+// Makes a second evaluation of the seller's alerts wait until this transaction ends. Two at once would plan the same
+// new steps together, and an INSERT ... ON CONFLICT on a table with two unique keys can then deadlock.
+func (q *Queries) LockAlertEvaluation(ctx context.Context, userID int64) error {
+	_, err := q.db.Exec(ctx, lockAlertEvaluation, userID)
+	return err
+}
+
 const openReturnDeadlines = `-- name: OpenReturnDeadlines :many
 SELECT r.shop_id, r.return_id, r.order_id, r.return_type, r.reason, r.next_actions, r.next_deadline::timestamptz AS deadline,
     r.currency, r.refund_total, r.refund_tax, s.region, s.name AS shop_name,

@@ -319,6 +319,28 @@ type ReturnLine struct {
 	RefundTotal int64
 }
 
+type SellerWebhook struct {
+	UserID    int64
+	Url       []byte
+	Secret    []byte
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+type SellerWebhookDelivery struct {
+	ID          int64
+	UserID      int64
+	DedupeKey   string
+	Kind        string
+	Payload     []byte
+	CreatedAt   time.Time
+	DeliveredAt *time.Time
+	Attempts    int32
+	LastStatus  pgtype.Int4
+	LastError   pgtype.Text
+	FailedAt    *time.Time
+}
+
 type Session struct {
 	UserID           int64
 	IDHash           []byte
