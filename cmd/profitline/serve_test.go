@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"math"
+	"runtime/debug"
 	"testing"
 
 	"github.com/profitline/profitline/internal/app"
@@ -28,5 +30,19 @@ func TestServeFlagsChooseTheRole(t *testing.T) {
 		if got, err := parseServeArgs(args, io.Discard); err == nil {
 			t.Errorf("serve %v = %q; want an error", args, got)
 		}
+	}
+}
+
+func TestServeTunesTheCollectorUnlessTheEnvironmentDoes(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+
+	tuneGC(func(string) string { return "" })
+	if p, l := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64); p != gcPercent || l != memoryLimit {
+		t.Errorf("with neither GOGC nor GOMEMLIMIT set: GOGC=%d, limit %d; want %d and %d", p, l, gcPercent, memoryLimit)
+	}
+	tuneGC(func(k string) string { return map[string]string{"GOGC": "150", "GOMEMLIMIT": "1GiB"}[k] })
+	if p, l := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64); p != 100 || l != math.MaxInt64 {
+		t.Errorf("with both set: serve changed them to GOGC=%d, limit %d", p, l)
 	}
 }
