@@ -142,9 +142,14 @@ func NewFor(ctx context.Context, cfg *config.Config, role Role, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
+	indexKey, err := base64.StdEncoding.DecodeString(cfg.EmailIndexKey.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("EMAIL_INDEX_KEY: %w", err)
+	}
 	conn := connect.New(a.Store, client, clock.System{}, log)
 	syncs := syncer.New(a.Store, client, conn, clock.System{}, syncer.Config{
 		Backfill: cfg.Sync.Backfill, RunBudget: cfg.Sync.RunBudget, Observer: a.metrics.Sync,
+		BuyerIndexKey: syncer.BuyerIndexKey(indexKey),
 	}, log)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewSendWorker(a.Store, transport, clock.System{}))
@@ -168,7 +173,7 @@ func NewFor(ctx context.Context, cfg *config.Config, role Role, log *slog.Logger
 	a.closers = append(a.closers, queue.stop)
 	a.jobs = queue.client
 	if role.web() {
-		if err := a.newWeb(cfg, conn, queue, devMail); err != nil {
+		if err := a.newWeb(cfg, indexKey, conn, queue, devMail); err != nil {
 			return nil, err
 		}
 	}
@@ -176,7 +181,7 @@ func NewFor(ctx context.Context, cfg *config.Config, role Role, log *slog.Logger
 }
 
 // newWeb builds what the web role serves: Redis, sessions, accounts, error monitoring and the web server.
-func (a *App) newWeb(cfg *config.Config, conn *connect.Service, queue *jobQueue, devMail *mail.Dev) error {
+func (a *App) newWeb(cfg *config.Config, indexKey []byte, conn *connect.Service, queue *jobQueue, devMail *mail.Dev) error {
 	log := a.log
 	rdb, err := openRedis(cfg.RedisURL.Reveal())
 	if err != nil {
@@ -193,10 +198,6 @@ func (a *App) newWeb(cfg *config.Config, conn *connect.Service, queue *jobQueue,
 	}
 
 	a.sessions = session.NewManager(a.Store, rdb, cfg.SessionKeys, clock.System{}, session.Config{KeyPrefix: cfg.RedisKeyPrefix}, log)
-	indexKey, err := base64.StdEncoding.DecodeString(cfg.EmailIndexKey.Reveal())
-	if err != nil {
-		return fmt.Errorf("EMAIL_INDEX_KEY: %w", err)
-	}
 	limiter := ratelimit.New(rdb, clock.System{}, cfg.RedisKeyPrefix)
 	a.Accounts, err = account.New(a.Store, a.sessions, limiter, queue.client, clock.System{}, account.Config{
 		EmailIndexKey: indexKey, Password: cfg.Argon2, PublicURL: cfg.PublicURL,

@@ -176,6 +176,7 @@ func (j *run) writeOrders(ctx context.Context, tx *store.Tx, orders []tiktok.Ord
 		p.ShippingPlatformDiscounts = append(p.ShippingPlatformDiscounts, pay.ShippingFeePlatformDiscount.Minor)
 		p.TotalAmounts = append(p.TotalAmounts, pay.TotalAmount.Minor)
 		p.Payloads = append(p.Payloads, sealed)
+		p.BuyerKeys = append(p.BuyerKeys, BuyerKey(j.s.cfg.BuyerIndexKey, j.userID, o.UserID))
 		for _, li := range o.LineItems {
 			cur := li.Currency
 			if cur == "" {

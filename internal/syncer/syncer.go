@@ -44,6 +44,9 @@ type Config struct {
 	// (default 2 minutes): a long backfill never looks stuck, and a worker killed mid-run is replaced soon.
 	RunBudget time.Duration
 	Observer  Observer // default: none
+	// BuyerIndexKey keys the buyer key stored with each order (BuyerKey; migration 00021). Without it orders get
+	// none, and /returns cannot count a buyer's returns.
+	BuyerIndexKey []byte
 }
 
 // Syncer runs syncs.

@@ -59,7 +59,7 @@ func (s *shopSite) syncedSeller(t *testing.T, email string) profitSeller {
 	})
 	log := slog.New(slog.DiscardHandler)
 	sy := syncer.New(s.env.Store, tt.Client, connect.New(s.env.Store, tt.Client, s.env.Clock, log), s.env.Clock,
-		syncer.Config{Backfill: 80 * 24 * time.Hour, PageSize: 100}, log)
+		syncer.Config{Backfill: 80 * 24 * time.Hour, PageSize: 100, BuyerIndexKey: syncer.BuyerIndexKey([]byte("a test's blind-index key"))}, log)
 	for _, sh := range both {
 		for _, r := range syncer.Resources() {
 			if _, err := sy.Sync(ctx, userID, sh.ID, r); err != nil {

@@ -71,7 +71,18 @@ type openReturnRow struct {
 	CostMinor                                     int64
 	SKUs                                          string
 	SellerCenterURL                               string
+	// The returns the order's buyer made in the last buyerWindow, this one included; unknown when TikTok named no
+	// buyer on the order (or it was synced before buyer keys).
+	BuyerKnown     bool
+	BuyerReturns   int64
+	SerialReturner bool // serialReturns or more
 }
+
+// A buyer with serialReturns returns or more in buyerWindow is flagged as a serial returner.
+const (
+	buyerWindow   = 90 * 24 * time.Hour
+	serialReturns = 3
+)
 
 // closedReturnRow is a return nothing is due on.
 type closedReturnRow struct {
@@ -142,7 +153,8 @@ func (s *Server) returnsPage(c echo.Context) error {
 			return fmt.Errorf("web: return reasons: %w", err)
 		}
 		if view.Open, view.More, err = openReturns(ctx, tx, sc, zone, now, tenantdb.ReturnViewsOpenParams{UserID: tx.UserID,
-			ShopIds: sc.ids, Status: status, Reason: reason, Action: action, Sku: sku, MaxRows: openReturnsMax + 1}); err != nil {
+			ShopIds: sc.ids, Status: status, Reason: reason, Action: action, Sku: sku, MaxRows: openReturnsMax + 1,
+			BuyerSince: now.Add(-buyerWindow)}); err != nil {
 			return err
 		}
 		if view.Closed, err = closedReturns(ctx, tx, sc, zone, tenantdb.ReturnViewsClosedParams{UserID: tx.UserID,
@@ -197,7 +209,8 @@ func openReturns(ctx context.Context, tx *store.Tx, sc shopScope, zone *time.Loc
 			Refund: amt(r.RefundTotal), CostOfApproving: amt(cost.Total), CostMinor: cost.Total,
 			CostParts: fmt.Sprintf("Refund %s (without sales tax) + goods not coming back %s + fees TikTok keeps %s + return label %s",
 				amt(cost.Refund), amt(cost.GoodsLost), amt(cost.FeesKept), amt(cost.ReturnLabel)),
-			SKUs: strings.Join(r.Skus, ", "), SellerCenterURL: returns.SellerCenterURL(shopRegion(sc, r.ShopID), r.ReturnID)}
+			SKUs: strings.Join(r.Skus, ", "), SellerCenterURL: returns.SellerCenterURL(shopRegion(sc, r.ShopID), r.ReturnID),
+			BuyerKnown: r.BuyerKnown, BuyerReturns: r.BuyerReturns, SerialReturner: r.BuyerKnown && r.BuyerReturns >= serialReturns}
 		out = append(out, row)
 	}
 	return out, more, nil

@@ -65,6 +65,38 @@ func TestTheReturnsPageListsOpenReturnsMostUrgentFirst(t *testing.T) {
 	}
 }
 
+var buyerReturnsPattern = regexp.MustCompile(`data-return="([^"]+)"[^>]*? data-buyer-returns="(\d+)"`)
+
+// Each open return shows how many returns its buyer made in 90 days, as the sandbox counts them, and the sandbox's
+// serial returner (three returns, the latest still open) is flagged.
+func TestEachOpenReturnCountsItsBuyersReturnsAndFlagsASerialReturner(t *testing.T) {
+	s := newShopSite(t)
+	a := s.syncedSeller(t, "returns-buyers@example.com")
+	sb := s.sandboxOf(t, a)
+	want := map[string]int{}
+	for _, sh := range []string{a.us.ID, a.gb.ID} {
+		for id, n := range sb.BuyerReturns(sh, s.env.Clock.Now().Add(-90*24*time.Hour)) {
+			want[id] = n
+		}
+	}
+	body := s.get("/returns", a.cookie).Body.String()
+	rows := buyerReturnsPattern.FindAllStringSubmatch(body, -1)
+	if len(rows) == 0 || len(rows) != len(returnRowPattern.FindAllString(body, -1)) {
+		t.Fatalf("%d of the open returns show their buyer's returns; want all of them", len(rows))
+	}
+	serial := 0
+	for _, m := range rows {
+		if got, _ := strconv.Atoi(m[2]); got != want[m[1]] {
+			t.Errorf("return %s: the buyer's returns read %d; the sandbox counts %d", m[1], got, want[m[1]])
+		} else if got >= 3 {
+			serial++
+		}
+	}
+	if flags := strings.Count(body, ">Serial returner</span>"); serial == 0 || flags != serial {
+		t.Errorf("%d open returns of buyers with 3 or more returns, %d flagged; want at least one, each flagged", serial, flags)
+	}
+}
+
 func TestAlertSettingsAreSavedAuditedAndReplanned(t *testing.T) {
 	s := newShopSite(t)
 	cookie, userID := s.seller(t, "alert-settings@example.com")

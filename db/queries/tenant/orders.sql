@@ -1,10 +1,12 @@
 -- name: UpsertOrders :execrows
--- One statement for a whole page. A row is written only when it is new or TikTok's update_time moved forward.
+-- One statement for a whole page. A row is written only when it is new or TikTok's update_time moved forward (or
+-- it gains its buyer key: migration 00021).
 -- Absent times arrive as the zero time and are stored as NULL.
 INSERT INTO orders (user_id, shop_id, order_id, status, currency, create_time, update_time, paid_time, delivery_time,
     cancel_time, shipping_type, is_sample, line_count, sub_total, shipping_fee, seller_discount, platform_discount,
-    tax, total_amount, shipping_seller_discount, shipping_platform_discount, payload_sealed, synced_at)
--- Several single-array unnests in one select list advance together, row by row (PostgreSQL 10 and later).
+    tax, total_amount, shipping_seller_discount, shipping_platform_discount, payload_sealed, synced_at, buyer_key)
+-- Several single-array unnests in one select list advance together, row by row (PostgreSQL 10 and later). An empty
+-- buyer key is none (NULL).
 SELECT @user_id::bigint, @shop_id::text, unnest(@order_ids::text[]), unnest(@statuses::text[]),
     unnest(@currencies::text[]), unnest(@create_times::timestamptz[]), unnest(@update_times::timestamptz[]),
     nullif(unnest(@paid_times::timestamptz[]), '0001-01-01 00:00:00Z'),
@@ -13,7 +15,8 @@ SELECT @user_id::bigint, @shop_id::text, unnest(@order_ids::text[]), unnest(@sta
     unnest(@is_samples::boolean[]), unnest(@line_counts::integer[]), unnest(@sub_totals::bigint[]),
     unnest(@shipping_fees::bigint[]), unnest(@seller_discounts::bigint[]), unnest(@platform_discounts::bigint[]),
     unnest(@taxes::bigint[]), unnest(@total_amounts::bigint[]), unnest(@shipping_seller_discounts::bigint[]),
-    unnest(@shipping_platform_discounts::bigint[]), unnest(@payloads::bytea[]), @synced_at::timestamptz
+    unnest(@shipping_platform_discounts::bigint[]), unnest(@payloads::bytea[]), @synced_at::timestamptz,
+    nullif(unnest(@buyer_keys::bytea[]), ''::bytea)
 ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET
     status = EXCLUDED.status, currency = EXCLUDED.currency, update_time = EXCLUDED.update_time,
     paid_time = EXCLUDED.paid_time, delivery_time = EXCLUDED.delivery_time, cancel_time = EXCLUDED.cancel_time,
@@ -22,8 +25,10 @@ ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET
     shipping_fee = EXCLUDED.shipping_fee, seller_discount = EXCLUDED.seller_discount,
     platform_discount = EXCLUDED.platform_discount, tax = EXCLUDED.tax, total_amount = EXCLUDED.total_amount,
     shipping_seller_discount = EXCLUDED.shipping_seller_discount,
-    shipping_platform_discount = EXCLUDED.shipping_platform_discount, payload_sealed = EXCLUDED.payload_sealed, synced_at = EXCLUDED.synced_at
-WHERE orders.update_time < EXCLUDED.update_time;
+    shipping_platform_discount = EXCLUDED.shipping_platform_discount, payload_sealed = EXCLUDED.payload_sealed,
+    synced_at = EXCLUDED.synced_at, buyer_key = EXCLUDED.buyer_key
+-- Or an order stored before buyer keys existed, read again.
+WHERE orders.update_time < EXCLUDED.update_time OR (orders.buyer_key IS NULL AND EXCLUDED.buyer_key IS NOT NULL);
 
 -- name: UpsertOrderLines :execrows
 -- The lines of a page's orders, in the same transaction; a line is rewritten only when something in it changed.

@@ -2,12 +2,19 @@
 -- @action, @reason (empty for any) and @sku (a return with a line of that SKU id or seller SKU; empty for any).
 
 -- name: ReturnViewsOpen :many
--- Returns waiting for the seller, earliest deadline first (returns_open serves it), with their SKUs and the cost
--- of goods of their units at the cost the profit model used (order_profits' SKU rows of the order, per unit).
+-- Returns waiting for the seller, earliest deadline first (returns_open serves it), with their SKUs, the cost
+-- of goods of their units at the cost the profit model used (order_profits' SKU rows of the order, per unit), and
+-- how many returns the order's buyer made since @buyer_since in any of the seller's shops, this one included (by
+-- the order's buyer key, migration 00021; buyer_known is false when the order has none).
 SELECT r.shop_id, r.return_id, r.order_id, r.return_type, r.status, r.reason, r.create_time, r.next_actions,
     r.next_deadline::timestamptz AS deadline, r.currency, r.refund_total, r.refund_subtotal, r.refund_tax,
-    r.seller_paid_return_shipping, coalesce(x.skus, '{}')::text[] AS skus, coalesce(x.unit_costs, 0)::bigint AS unit_costs
+    r.seller_paid_return_shipping, coalesce(x.skus, '{}')::text[] AS skus, coalesce(x.unit_costs, 0)::bigint AS unit_costs,
+    (o.buyer_key IS NOT NULL)::boolean AS buyer_known,
+    coalesce((SELECT count(*) FROM orders bo
+        JOIN returns br ON br.user_id = bo.user_id AND br.shop_id = bo.shop_id AND br.order_id = bo.order_id
+        WHERE bo.user_id = @user_id AND bo.buyer_key = o.buyer_key AND br.create_time >= @buyer_since::timestamptz), 0)::bigint AS buyer_returns
 FROM returns r
+LEFT JOIN orders o ON o.user_id = r.user_id AND o.shop_id = r.shop_id AND o.order_id = r.order_id
 LEFT JOIN LATERAL (
     SELECT array_agg(DISTINCT coalesce(nullif(l.seller_sku, ''), l.sku_id)) AS skus,
         sum(CASE WHEN p.units > 0 THEN p.cost_of_goods / p.units ELSE 0 END) AS unit_costs

@@ -159,6 +159,7 @@ type Order struct {
 	ShippingType             string
 	ShippingSellerDiscount   int64
 	ShippingPlatformDiscount int64
+	BuyerKey                 []byte
 }
 
 type OrderLine struct {

@@ -131,7 +131,7 @@ func (q *Queries) UpsertOrderLines(ctx context.Context, arg UpsertOrderLinesPara
 const upsertOrders = `-- name: UpsertOrders :execrows
 INSERT INTO orders (user_id, shop_id, order_id, status, currency, create_time, update_time, paid_time, delivery_time,
     cancel_time, shipping_type, is_sample, line_count, sub_total, shipping_fee, seller_discount, platform_discount,
-    tax, total_amount, shipping_seller_discount, shipping_platform_discount, payload_sealed, synced_at)
+    tax, total_amount, shipping_seller_discount, shipping_platform_discount, payload_sealed, synced_at, buyer_key)
 SELECT $1::bigint, $2::text, unnest($3::text[]), unnest($4::text[]),
     unnest($5::text[]), unnest($6::timestamptz[]), unnest($7::timestamptz[]),
     nullif(unnest($8::timestamptz[]), '0001-01-01 00:00:00Z'),
@@ -140,7 +140,8 @@ SELECT $1::bigint, $2::text, unnest($3::text[]), unnest($4::text[]),
     unnest($12::boolean[]), unnest($13::integer[]), unnest($14::bigint[]),
     unnest($15::bigint[]), unnest($16::bigint[]), unnest($17::bigint[]),
     unnest($18::bigint[]), unnest($19::bigint[]), unnest($20::bigint[]),
-    unnest($21::bigint[]), unnest($22::bytea[]), $23::timestamptz
+    unnest($21::bigint[]), unnest($22::bytea[]), $23::timestamptz,
+    nullif(unnest($24::bytea[]), ''::bytea)
 ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET
     status = EXCLUDED.status, currency = EXCLUDED.currency, update_time = EXCLUDED.update_time,
     paid_time = EXCLUDED.paid_time, delivery_time = EXCLUDED.delivery_time, cancel_time = EXCLUDED.cancel_time,
@@ -149,8 +150,9 @@ ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET
     shipping_fee = EXCLUDED.shipping_fee, seller_discount = EXCLUDED.seller_discount,
     platform_discount = EXCLUDED.platform_discount, tax = EXCLUDED.tax, total_amount = EXCLUDED.total_amount,
     shipping_seller_discount = EXCLUDED.shipping_seller_discount,
-    shipping_platform_discount = EXCLUDED.shipping_platform_discount, payload_sealed = EXCLUDED.payload_sealed, synced_at = EXCLUDED.synced_at
-WHERE orders.update_time < EXCLUDED.update_time
+    shipping_platform_discount = EXCLUDED.shipping_platform_discount, payload_sealed = EXCLUDED.payload_sealed,
+    synced_at = EXCLUDED.synced_at, buyer_key = EXCLUDED.buyer_key
+WHERE orders.update_time < EXCLUDED.update_time OR (orders.buyer_key IS NULL AND EXCLUDED.buyer_key IS NOT NULL)
 `
 
 type UpsertOrdersParams struct {
@@ -177,11 +179,15 @@ type UpsertOrdersParams struct {
 	ShippingPlatformDiscounts []int64
 	Payloads                  [][]byte
 	SyncedAt                  time.Time
+	BuyerKeys                 [][]byte
 }
 
-// One statement for a whole page. A row is written only when it is new or TikTok's update_time moved forward.
+// One statement for a whole page. A row is written only when it is new or TikTok's update_time moved forward (or
+// it gains its buyer key: migration 00021).
 // Absent times arrive as the zero time and are stored as NULL.
-// Several single-array unnests in one select list advance together, row by row (PostgreSQL 10 and later).
+// Several single-array unnests in one select list advance together, row by row (PostgreSQL 10 and later). An empty
+// buyer key is none (NULL).
+// Or an order stored before buyer keys existed, read again.
 func (q *Queries) UpsertOrders(ctx context.Context, arg UpsertOrdersParams) (int64, error) {
 	result, err := q.db.Exec(ctx, upsertOrders,
 		arg.UserID,
@@ -207,6 +213,7 @@ func (q *Queries) UpsertOrders(ctx context.Context, arg UpsertOrdersParams) (int
 		arg.ShippingPlatformDiscounts,
 		arg.Payloads,
 		arg.SyncedAt,
+		arg.BuyerKeys,
 	)
 	if err != nil {
 		return 0, err

@@ -189,8 +189,13 @@ const returnViewsOpen = `-- name: ReturnViewsOpen :many
 
 SELECT r.shop_id, r.return_id, r.order_id, r.return_type, r.status, r.reason, r.create_time, r.next_actions,
     r.next_deadline::timestamptz AS deadline, r.currency, r.refund_total, r.refund_subtotal, r.refund_tax,
-    r.seller_paid_return_shipping, coalesce(x.skus, '{}')::text[] AS skus, coalesce(x.unit_costs, 0)::bigint AS unit_costs
+    r.seller_paid_return_shipping, coalesce(x.skus, '{}')::text[] AS skus, coalesce(x.unit_costs, 0)::bigint AS unit_costs,
+    (o.buyer_key IS NOT NULL)::boolean AS buyer_known,
+    coalesce((SELECT count(*) FROM orders bo
+        JOIN returns br ON br.user_id = bo.user_id AND br.shop_id = bo.shop_id AND br.order_id = bo.order_id
+        WHERE bo.user_id = $1 AND bo.buyer_key = o.buyer_key AND br.create_time >= $2::timestamptz), 0)::bigint AS buyer_returns
 FROM returns r
+LEFT JOIN orders o ON o.user_id = r.user_id AND o.shop_id = r.shop_id AND o.order_id = r.order_id
 LEFT JOIN LATERAL (
     SELECT array_agg(DISTINCT coalesce(nullif(l.seller_sku, ''), l.sku_id)) AS skus,
         sum(CASE WHEN p.units > 0 THEN p.cost_of_goods / p.units ELSE 0 END) AS unit_costs
@@ -199,24 +204,25 @@ LEFT JOIN LATERAL (
         AND p.sku_id = l.sku_id
     WHERE l.user_id = $1 AND l.shop_id = r.shop_id AND l.return_id = r.return_id
 ) x ON true
-WHERE r.user_id = $1 AND r.next_deadline IS NOT NULL AND r.shop_id = ANY($2::text[])
-  AND ($3::text = '' OR r.status = $3)
-  AND ($4::text = '' OR r.reason = $4)
-  AND ($5::text = '' OR r.next_actions @> jsonb_build_array(jsonb_build_object('action', $5::text)))
-  AND ($6::text = '' OR EXISTS (SELECT 1 FROM return_lines s WHERE s.user_id = $1 AND s.shop_id = r.shop_id
-        AND s.return_id = r.return_id AND (s.sku_id = $6 OR s.seller_sku = $6)))
+WHERE r.user_id = $1 AND r.next_deadline IS NOT NULL AND r.shop_id = ANY($3::text[])
+  AND ($4::text = '' OR r.status = $4)
+  AND ($5::text = '' OR r.reason = $5)
+  AND ($6::text = '' OR r.next_actions @> jsonb_build_array(jsonb_build_object('action', $6::text)))
+  AND ($7::text = '' OR EXISTS (SELECT 1 FROM return_lines s WHERE s.user_id = $1 AND s.shop_id = r.shop_id
+        AND s.return_id = r.return_id AND (s.sku_id = $7 OR s.seller_sku = $7)))
 ORDER BY r.next_deadline, r.shop_id, r.return_id
-LIMIT $7
+LIMIT $8
 `
 
 type ReturnViewsOpenParams struct {
-	UserID  int64
-	ShopIds []string
-	Status  string
-	Reason  string
-	Action  string
-	Sku     string
-	MaxRows int32
+	UserID     int64
+	BuyerSince time.Time
+	ShopIds    []string
+	Status     string
+	Reason     string
+	Action     string
+	Sku        string
+	MaxRows    int32
 }
 
 type ReturnViewsOpenRow struct {
@@ -236,15 +242,20 @@ type ReturnViewsOpenRow struct {
 	SellerPaidReturnShipping int64
 	Skus                     []string
 	UnitCosts                int64
+	BuyerKnown               bool
+	BuyerReturns             int64
 }
 
 // The returns command centre (/returns, internal/web/returns.go). Filters: @shop_ids (the shops shown), @status,
 // @action, @reason (empty for any) and @sku (a return with a line of that SKU id or seller SKU; empty for any).
-// Returns waiting for the seller, earliest deadline first (returns_open serves it), with their SKUs and the cost
-// of goods of their units at the cost the profit model used (order_profits' SKU rows of the order, per unit).
+// Returns waiting for the seller, earliest deadline first (returns_open serves it), with their SKUs, the cost
+// of goods of their units at the cost the profit model used (order_profits' SKU rows of the order, per unit), and
+// how many returns the order's buyer made since @buyer_since in any of the seller's shops, this one included (by
+// the order's buyer key, migration 00021; buyer_known is false when the order has none).
 func (q *Queries) ReturnViewsOpen(ctx context.Context, arg ReturnViewsOpenParams) ([]ReturnViewsOpenRow, error) {
 	rows, err := q.db.Query(ctx, returnViewsOpen,
 		arg.UserID,
+		arg.BuyerSince,
 		arg.ShopIds,
 		arg.Status,
 		arg.Reason,
@@ -276,6 +287,8 @@ func (q *Queries) ReturnViewsOpen(ctx context.Context, arg ReturnViewsOpenParams
 			&i.SellerPaidReturnShipping,
 			&i.Skus,
 			&i.UnitCosts,
+			&i.BuyerKnown,
+			&i.BuyerReturns,
 		); err != nil {
 			return nil, err
 		}

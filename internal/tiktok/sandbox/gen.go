@@ -122,6 +122,7 @@ type order struct {
 	affiliateBps int64
 	sfp          bool
 	piiSeed      uint64
+	buyer        uint64 // who bought it: the same number is the same buyer (see assignBuyers)
 
 	ret       *returnRecord
 	statement *statement
@@ -528,4 +529,33 @@ func (s *Sandbox) genReturn(o *order, r *rand.Rand) *returnRecord {
 		rt.returnFee = o.labelCost * 8 / 10
 	}
 	return rt
+}
+
+// assignBuyers gives each order of the shop its buyer, after the shop's orders and returns are made (it draws
+// nothing from their random streams, so the rest of the data is the same with or without it). Shops have repeat
+// customers: about two orders a buyer, picked from the order's own seed. And every shop with returns has one serial
+// returner: the buyer of its latest return still open when the sandbox starts and of the two returns before it
+// (returns are sorted by creation), so a seller sees one buyer with three returns in 90 days.
+func (s *Sandbox) assignBuyers(sh *shop) {
+	pool := uint64(max(8, len(sh.orders)/2))
+	for _, o := range sh.orders {
+		o.buyer = 1 + o.piiSeed%pool
+	}
+	now := s.anchor.Unix()
+	for i := len(sh.returns) - 1; i >= 2; i-- {
+		if ev, ok := sh.returns[i].at(now); !ok || ev.deadline <= now || sh.returns[i-2].created() < now-90*day {
+			continue
+		}
+		for _, rt := range sh.returns[i-2 : i+1] {
+			rt.order.buyer = 0
+		}
+		return
+	}
+}
+
+// buyerID is the TikTok user id of the shop's buyer b.
+func buyerID(sh *shop, b uint64) string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s/buyer/%d", sh.id, b)
+	return fmt.Sprintf("7%018d", h.Sum64()%1_000_000_000_000_000_000)
 }

@@ -133,8 +133,9 @@ func (s *Sandbox) renderOrder(o *order, now int64, malformed bool) orderView {
 	return v
 }
 
-// fillBuyer makes up the buyer from the order's own seed: names from lists, fictional phone ranges (555-01xx in
-// the US, 07700 900xxx in the UK) and an address on the .invalid domain for the anonymized email.
+// fillBuyer makes up the buyer's details from the order's own seed: names from lists, fictional phone ranges
+// (555-01xx in the US, 07700 900xxx in the UK) and an address on the .invalid domain for the anonymized email; the
+// TikTok user id is the order's buyer's (assignBuyers), the same on every order of theirs.
 func (s *Sandbox) fillBuyer(v *orderView, o *order) {
 	r := rand.New(rand.NewPCG(o.piiSeed, uint64(s.cfg.Seed)))
 	first, last := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
@@ -160,7 +161,7 @@ func (s *Sandbox) fillBuyer(v *orderView, o *order) {
 	v.RecipientAddress = a
 	v.BuyerEmail = strings.ToLower(base64URL(r, 9)) + "@scs.buyer-anon.invalid"
 	v.BuyerMessage = buyerMessages[r.IntN(len(buyerMessages))]
-	v.UserID = "7" + digits(r, 18)
+	v.UserID = buyerID(o.shop, o.buyer)
 }
 
 func nonEmpty(v ...string) []string {

@@ -173,6 +173,7 @@ func New(cfg Config) (*Sandbox, error) {
 			}
 		}
 		slices.SortFunc(sh.returns, func(a, b *returnRecord) int { return cmp.Compare(a.created(), b.created()) })
+		s.assignBuyers(sh)
 		s.genFinance(sh)
 		sh.indexChanges()
 	}
@@ -308,3 +309,31 @@ func (s *Sandbox) shopByID(id string) *shop {
 }
 
 func (s *Sandbox) now() int64 { return s.clk.Now().Unix() }
+
+// BuyerReturns is the ground truth of a shop's repeat returners: for each return created by now, how many returns
+// its buyer made in the shop's seller's shops from since until now, that one included.
+func (s *Sandbox) BuyerReturns(shopID string, since time.Time) map[string]int {
+	sh := s.shopByID(shopID)
+	if sh == nil {
+		return nil
+	}
+	now, from := s.now(), since.Unix()
+	byBuyer := map[string]int{}
+	for _, other := range s.shops {
+		if other.seller != sh.seller {
+			continue
+		}
+		for _, rt := range other.returns {
+			if c := rt.created(); c >= from && c <= now {
+				byBuyer[buyerID(other, rt.order.buyer)]++
+			}
+		}
+	}
+	out := map[string]int{}
+	for _, rt := range sh.returns {
+		if rt.created() <= now {
+			out[rt.id] = byBuyer[buyerID(sh, rt.order.buyer)]
+		}
+	}
+	return out
+}
