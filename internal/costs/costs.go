@@ -36,9 +36,8 @@ func (c Components) Landed() int64 { return c.Product + c.InboundFreight + c.Pac
 
 // Cost is one SKU's cost from a date on, until the SKU's next cost.
 //
-// EffectiveFrom is a date, held as midnight UTC: a cost applies from the start of that day in UTC. Sellers think
-// in their own time zone, which Profitline learns with the dashboard; until then an order placed late in the
-// evening west of Greenwich on the day before a change is costed with the new cost.
+// EffectiveFrom is a date, held as midnight UTC; the cost applies from the start of that day in the seller's time
+// zone: the profit rows look a cost up by the order's day there (rollup.CostDay).
 type Cost struct {
 	SKUID         string
 	EffectiveFrom time.Time
@@ -203,7 +202,7 @@ type ListOptions struct {
 	Limit       int
 }
 
-// ListSKUs returns the shop's SKUs, most sold first, with the cost in force on today's UTC date.
+// ListSKUs returns the shop's SKUs, most sold first, with the cost in force on the date today (midnight UTC).
 func ListSKUs(ctx context.Context, tx *store.Tx, shopID string, today time.Time, o ListOptions) ([]SKU, error) {
 	rows, err := tx.Q.ListCostSKUs(ctx, tenantdb.ListCostSKUsParams{UserID: tx.UserID, ShopID: shopID, Today: today,
 		OnlyMissing: o.OnlyMissing, SkipRows: int32(o.Offset), MaxRows: int32(o.Limit)})
@@ -227,7 +226,7 @@ type Counts struct {
 	Missing int64
 }
 
-// CountSKUs counts the shop's SKUs and those without a cost on today's UTC date.
+// CountSKUs counts the shop's SKUs and those without a cost on the date today (midnight UTC).
 func CountSKUs(ctx context.Context, tx *store.Tx, shopID string, today time.Time) (Counts, error) {
 	r, err := tx.Q.CountCostSKUs(ctx, tenantdb.CountCostSKUsParams{UserID: tx.UserID, ShopID: shopID, Today: today})
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/profitline/profitline/internal/costs"
+	"github.com/profitline/profitline/internal/money"
 	"github.com/profitline/profitline/internal/profit"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/tenantdb"
@@ -70,7 +71,7 @@ func (s *shop) load(ctx context.Context, tx *store.Tx) error {
 	if err != nil {
 		return err
 	}
-	c := profit.Costs{Lookup: lookup.CostAt}
+	c := profit.Costs{Lookup: func(skuID string, t time.Time) (money.Amount, bool) { return lookup.CostAt(skuID, CostDay(t, zone)) }}
 	if f := lookup.Fallback(); f.Set {
 		c.FallbackBps = int64(f.BPS)
 	}
@@ -250,13 +251,27 @@ func ShopChanged(ctx context.Context, tx *store.Tx, shopID string) (Changed, err
 	return total, err
 }
 
-// CostsChanged refreshes the orders placed since since that sold any of skuIDs: after their costs changed from
-// that day on.
+// CostDay is the date whose costs an order placed at t is costed with: its day in the seller's zone, as the
+// midnight UTC that holds a cost's effective date (costs.Cost). A cost from a date applies from the start of that
+// day where the seller is.
+func CostDay(t time.Time, zone *time.Location) time.Time {
+	y, m, d := t.In(zone).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// CostsChanged refreshes the orders that sold any of skuIDs placed since the start, in the seller's zone, of the
+// date since (as costs hold dates: midnight UTC): after their costs changed from that day on.
 func CostsChanged(ctx context.Context, tx *store.Tx, shopID string, skuIDs []string, since time.Time) (Changed, error) {
 	if len(skuIDs) == 0 {
 		return Changed{}, nil
 	}
-	ids, err := tx.Q.OrderIDsWithSKU(ctx, tenantdb.OrderIDsWithSKUParams{UserID: tx.UserID, ShopID: shopID, SkuIds: skuIDs, Since: since})
+	zone, err := TimeZone(ctx, tx)
+	if err != nil {
+		return Changed{}, err
+	}
+	y, m, d := since.UTC().Date()
+	from := time.Date(y, m, d, 0, 0, 0, 0, zone)
+	ids, err := tx.Q.OrderIDsWithSKU(ctx, tenantdb.OrderIDsWithSKUParams{UserID: tx.UserID, ShopID: shopID, SkuIds: skuIDs, Since: from})
 	if err != nil {
 		return Changed{}, fmt.Errorf("rollup: orders of %d SKUs of shop %s: %w", len(skuIDs), shopID, err)
 	}

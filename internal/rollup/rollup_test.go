@@ -384,3 +384,60 @@ func TestConcurrentRefreshesOfTheSameOrdersCountEachOnce(t *testing.T) {
 	}
 	sameRows(t, "daily_profit after four concurrent refreshes", nonZero(f.rows(t, "daily_profit")), want)
 }
+
+// A cost applies from the start of its date where the seller is: an order placed in the evening UTC, already the
+// next day in Tokyo, gets the cost that starts on that next day, and the refresh after the cost is saved reaches it.
+func TestACostAppliesFromTheStartOfItsDayInTheSellersZone(t *testing.T) {
+	f := newFixture(t)
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sale struct {
+		order, sku string
+		at         time.Time
+	}
+	var late sale // placed at 15:00 UTC or later: the next day in Tokyo
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		if _, err := rollup.SetTimeZone(ctx, tx, "Asia/Tokyo"); err != nil {
+			return err
+		}
+		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: f.shop.ID, MaxRows: 1 << 30})
+		if err != nil {
+			return err
+		}
+		inputs, err := rollup.Inputs(ctx, tx, f.shop.ID, ids)
+		if err != nil {
+			return err
+		}
+		for _, in := range inputs {
+			if at := in.Order.CreateTime.UTC(); at.Hour() >= 15 && len(in.Lines) == 1 && !in.Order.IsSample && in.Lines[0].SalePrice > 0 {
+				late = sale{in.Order.ID, in.Lines[0].SkuID, at}
+			}
+		}
+		return nil
+	})
+	if late.order == "" {
+		t.Fatal("no one-line order placed at 15:00 UTC or later")
+	}
+	day := late.at.In(tokyo).Format("2006-01-02") // the day after its UTC date
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		saved, _, err := costs.Set(ctx, tx, f.shop.ID, costs.Edit{SKUID: late.sku, EffectiveFrom: day, ProductCost: "3.00"})
+		if err != nil {
+			return err
+		}
+		_, err = rollup.CostsChanged(ctx, tx, f.shop.ID, []string{late.sku}, saved.EffectiveFrom)
+		return err
+	})
+	rows := f.rows(t, "order_profits")
+	cogs := slices.Index(profit.MeasureNames(), "cost_of_goods")
+	units := slices.Index(profit.MeasureNames(), "units")
+	r, ok := rows[f.shop.ID+"/"+late.order+"/"+late.sku]
+	if !ok {
+		t.Fatalf("order %s has no row for SKU %s", late.order, late.sku)
+	}
+	if want := -300 * r.measures[units]; r.measures[cogs] != want && r.measures[cogs] != -want {
+		t.Errorf("order %s, placed %s (%s in Tokyo), has cost of goods %d; want %d units at 3.00 from %s", late.order,
+			late.at.Format(time.RFC3339), late.at.In(tokyo).Format("2006-01-02 15:04"), r.measures[cogs], r.measures[units], day)
+	}
+}

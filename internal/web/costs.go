@@ -33,7 +33,7 @@ type costsView struct {
 	ShopID      string     // the shop shown; "" when the seller has none
 	ShopName    string
 	Currency    string // the shop's; "" before its first sync
-	Today       string // the default effective date of an edit, 2006-01-02 (UTC)
+	Today       string // the default effective date of an edit, 2006-01-02: the seller's date
 	SKUCount    string // "1,234"
 	Missing     int64  // SKUs without a cost today
 	MissingText string // "12"
@@ -226,12 +226,17 @@ func sellerShop(ctx context.Context, tx *store.Tx, shopID string) ([]shops.Conne
 func (s *Server) renderCosts(c echo.Context, status int, st costsState) error {
 	ctx := c.Request().Context()
 	q := costsQueryOf(c)
-	now := s.opts.Clock.Now()
 	view := st.view
-	view.Today = now.UTC().Format("2006-01-02")
 	view.MaxFileMiB, view.MaxRowsText = costs.MaxImportBytes>>20, count(costs.MaxImportRows)
 	view.OnlyMissing, view.Page = q.onlyMissing, q.page
 	err := s.opts.Store.InTenant(ctx, sessionOf(c).UserID, func(tx *store.Tx) error {
+		zone, err := rollup.TimeZone(ctx, tx)
+		if err != nil {
+			return err
+		}
+		// Costs apply from the start of their day in the seller's zone (rollup.CostDay): so does "today" here.
+		now := rollup.CostDay(s.opts.Clock.Now(), zone)
+		view.Today = now.Format("2006-01-02")
 		list, shop, err := sellerShop(ctx, tx, q.shop)
 		if err != nil || shop == nil {
 			return err
