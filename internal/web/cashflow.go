@@ -125,6 +125,8 @@ type cashData struct {
 	currency   string
 	zone       *time.Location
 	today      time.Time
+	since      time.Time            // the start of the history: historyDays before today, in the seller's zone
+	from       time.Time            // the earlier of since and the range's start: where the statements read begin
 	statements []cashflow.Statement // from the start of the history or the range, whichever is earlier
 	pending    []cashflow.Pending
 	holds      []cashflow.Hold // every hold since the window's start, released or not
@@ -179,39 +181,36 @@ func (sc cashScope) link(path string) string { return path + "?" + sc.values().E
 
 // loadStatements reads a shop's statements over the range and the history before today, with their transactions'
 // sums and payouts: what the statements pages and export need.
-func (s *Server) loadStatements(ctx context.Context, tx *store.Tx, shopID string, days dayRange) (d *cashData, since time.Time, err error) {
-	d = &cashData{zone: days.Zone}
+func (s *Server) loadStatements(ctx context.Context, tx *store.Tx, shopID string, days dayRange) (*cashData, error) {
+	d := &cashData{zone: days.Zone}
 	d.today = d.day(s.opts.Clock.Now())
-	since = time.Date(d.today.Year(), d.today.Month(), d.today.Day()-historyDays, 0, 0, 0, 0, days.Zone)
-	from, to := days.Start(), days.End()
-	if since.Before(from) {
-		from = since
+	d.since = time.Date(d.today.Year(), d.today.Month(), d.today.Day()-historyDays, 0, 0, 0, 0, days.Zone)
+	d.from = days.Start()
+	if d.since.Before(d.from) {
+		d.from = d.since
 	}
+	to := days.End()
 	if tomorrow := time.Date(d.today.Year(), d.today.Month(), d.today.Day()+1, 0, 0, 0, 0, days.Zone); tomorrow.After(to) {
 		to = tomorrow
 	}
-	rows, err := tx.Q.CashflowStatements(ctx, tenantdb.CashflowStatementsParams{UserID: tx.UserID, ShopID: shopID, FromTime: from, ToTime: to})
+	rows, err := tx.Q.CashflowStatements(ctx, tenantdb.CashflowStatementsParams{UserID: tx.UserID, ShopID: shopID, FromTime: d.from, ToTime: to})
 	if err != nil {
-		return nil, since, fmt.Errorf("web: cash-flow statements of %s: %w", shopID, err)
+		return nil, fmt.Errorf("web: cash-flow statements of %s: %w", shopID, err)
 	}
 	for _, r := range rows {
 		st := d.statement(shopID, r)
 		d.statements = append(d.statements, st)
 		d.currency = st.Currency
 	}
-	return d, since, nil
+	return d, nil
 }
 
 // loadCash reads what the cash-flow figures of a shop need: its statements (loadStatements), the orders not settled
 // yet, the reserve held and the settled orders' delays.
 func (s *Server) loadCash(ctx context.Context, tx *store.Tx, shopID string, days dayRange) (*cashData, error) {
-	d, since, err := s.loadStatements(ctx, tx, shopID, days)
+	d, err := s.loadStatements(ctx, tx, shopID, days)
 	if err != nil {
 		return nil, err
-	}
-	from := days.Start()
-	if since.Before(from) {
-		from = since
 	}
 	pending, err := tx.Q.CashflowPendingOrders(ctx, tenantdb.CashflowPendingOrdersParams{UserID: tx.UserID, ShopID: shopID})
 	if err != nil {
@@ -227,7 +226,7 @@ func (s *Server) loadCash(ctx context.Context, tx *store.Tx, shopID string, days
 		d.pending = append(d.pending, cashflow.Pending{ShopID: shopID, OrderID: p.OrderID, PaidDay: d.dayPtr(p.PaidTime),
 			DeliveredDay: d.dayPtr(p.DeliveryTime), EstimatedDay: d.dayPtr(p.EstimatedSettlementTime), Settlement: p.Settlement})
 	}
-	holds, err := tx.Q.CashflowReserveHolds(ctx, tenantdb.CashflowReserveHoldsParams{UserID: tx.UserID, ShopID: shopID, Since: from})
+	holds, err := tx.Q.CashflowReserveHolds(ctx, tenantdb.CashflowReserveHoldsParams{UserID: tx.UserID, ShopID: shopID, Since: d.from})
 	if err != nil {
 		return nil, fmt.Errorf("web: reserve of %s: %w", shopID, err)
 	}
@@ -239,7 +238,7 @@ func (s *Server) loadCash(ctx context.Context, tx *store.Tx, shopID string, days
 		}
 	}
 	settled, err := tx.Q.CashflowSettledOrders(ctx, tenantdb.CashflowSettledOrdersParams{Zone: days.Zone.String(), UserID: tx.UserID,
-		ShopID: shopID, Since: since})
+		ShopID: shopID, Since: d.since})
 	if err != nil {
 		return nil, fmt.Errorf("web: settled orders of %s: %w", shopID, err)
 	}
@@ -249,7 +248,7 @@ func (s *Server) loadCash(ctx context.Context, tx *store.Tx, shopID string, days
 	}
 	var recent []cashflow.Statement
 	for _, st := range d.statements {
-		if !st.Day.Before(civil(since)) {
+		if !st.Day.Before(civil(d.since)) {
 			recent = append(recent, st)
 		}
 	}

@@ -1,10 +1,7 @@
 package web_test
 
 import (
-	"crypto/tls"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -29,12 +26,7 @@ func BenchmarkCashFlowOfAMillionOrderSeller(b *testing.B) {
 			End: end, SettleAfter: 14 * 24 * time.Hour})
 		b.Logf("seeded 1,000,000 orders over 730 days in %.0f s", time.Since(seedStart).Seconds())
 
-		srv := httptest.NewTLSServer(s.srv)
-		b.Cleanup(srv.Close)
-		client := srv.Client()
-		client.Transport.(*http.Transport).TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the test server's own certificate
-		client.Transport.(*http.Transport).MaxIdleConnsPerHost = clients
-		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		srv, client := httpsServer(b, s.srv, clients)
 
 		last := end.Add(-time.Hour)
 		m := map[string]float64{}

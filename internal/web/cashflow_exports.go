@@ -48,7 +48,7 @@ func timeText(t *time.Time) string {
 // exportStatements downloads a shop's statements of a range with their reconciliation.
 func (s *Server) exportStatements(c echo.Context) error {
 	return s.cashExport(c, "statements", func(ctx context.Context, tx *store.Tx, d *csvDownload, shopID string, days dayRange) error {
-		data, _, err := s.loadStatements(ctx, tx, shopID, days)
+		data, err := s.loadStatements(ctx, tx, shopID, days)
 		if err != nil {
 			return err
 		}

@@ -122,7 +122,7 @@ func (s *Server) cashStatementsPage(c echo.Context) error {
 			view.cashScope = scope
 			return err
 		}
-		d, _, err := s.loadStatements(ctx, tx, scope.ShopID, days)
+		d, err := s.loadStatements(ctx, tx, scope.ShopID, days)
 		if err != nil {
 			return err
 		}

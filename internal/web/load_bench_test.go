@@ -71,12 +71,7 @@ func BenchmarkDashboardOfAMillionOrderSeller(b *testing.B) {
 			return small.Execute(c.Response(), v)
 		})
 
-		srv := httptest.NewTLSServer(s.srv)
-		b.Cleanup(srv.Close)
-		client := srv.Client()
-		client.Transport.(*http.Transport).TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the test server's own certificate
-		client.Transport.(*http.Transport).MaxIdleConnsPerHost = clients
-		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		srv, client := httpsServer(b, s.srv, clients)
 
 		lastDay := end.Add(-time.Hour).Format("2006-01-02")
 		rangeOf := func(days int) string {
@@ -103,6 +98,18 @@ func BenchmarkDashboardOfAMillionOrderSeller(b *testing.B) {
 		}
 		return m
 	})
+}
+
+// httpsServer serves h over HTTPS for the test and returns a client that keeps clients connections open to it and
+// follows no redirect.
+func httpsServer(b *testing.B, h http.Handler, clients int) (*httptest.Server, *http.Client) {
+	srv := httptest.NewTLSServer(h)
+	b.Cleanup(srv.Close)
+	client := srv.Client()
+	client.Transport.(*http.Transport).TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the test server's own certificate
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = clients
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return srv, client
 }
 
 // measureOnce runs measure the first time a benchmark is called and reports its metrics every time (the figures
