@@ -1,9 +1,10 @@
-// Package rollup keeps a seller's profit rows in step with their synced rows. Whenever orders, their lines,
-// returns, settlement rows or TikTok's estimates are written, the caller hands the order ids to Refresh in the same
-// transaction: it applies the profit model (internal/profit) to each order as now stored, writes the results to
-// order_profits (one row per order and one per SKU of it) and adds the difference each order's new result makes to
-// daily_profit (per shop, day in the seller's time zone, SKU and currency). So a dashboard reads days, never
-// orders, and the figures are never ahead of or behind the rows they summarise.
+// Package rollup keeps a seller's profit rows in step with their synced rows. Whenever a sync writes orders, their
+// lines, returns, settlement rows or TikTok's estimates, it queues the order ids in the same transaction (Queue),
+// and CatchUp computes the queued orders; anything else that changes rows hands the order ids to Refresh in its
+// transaction. Either applies the profit model (internal/profit) to each order as now stored, writes the results
+// to order_profits (one row per order and one per SKU of it) and adds the difference each order's new result makes
+// to daily_profit (per shop, day in the seller's time zone, SKU and currency). So a dashboard reads days, never
+// orders, and the figures are never ahead of the rows they summarise, and behind them only by the queue.
 //
 // Everything an order's profit depends on besides its rows refreshes the orders it reaches: a cost change
 // (CostsChanged), the shop's fallback (ShopChanged), fee rates that moved (ObserveRates) and the seller's time

@@ -351,12 +351,13 @@ func TestANewTimeZoneMovesOrdersBetweenDaysAndChangesNoTotal(t *testing.T) {
 	}
 }
 
-// Two transactions refreshing the same orders at once (an orders page and a settlement page, say) end with each
-// order counted once: the shop's profit lock makes the second read what the first wrote.
-func TestConcurrentRefreshesOfTheSameOrdersCountEachOnce(t *testing.T) {
-	f := newFixture(t)
-	want := nonZero(f.rows(t, "daily_profit"))
-	var ids []string
+// forgetProfits deletes the shop's profit rows, and returns its days as they were (never none) and its orders.
+func (f *fixture) forgetProfits(t *testing.T) (days map[string]row, ids []string) {
+	t.Helper()
+	days = nonZero(f.rows(t, "daily_profit"))
+	if len(days) == 0 {
+		t.Fatal("the synced shop has no profit")
+	}
 	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		ids, err = tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: f.shop.ID, MaxRows: 1 << 30})
@@ -365,6 +366,17 @@ func TestConcurrentRefreshesOfTheSameOrdersCountEachOnce(t *testing.T) {
 		}
 		return tx.Q.DeleteShopProfits(ctx, tenantdb.DeleteShopProfitsParams{UserID: f.userID, ShopID: f.shop.ID})
 	})
+	if len(nonZero(f.rows(t, "daily_profit"))) != 0 {
+		t.Fatal("the shop's days were not forgotten")
+	}
+	return days, ids
+}
+
+// Two transactions refreshing the same orders at once (an orders page and a settlement page, say) end with each
+// order counted once: the shop's profit lock makes the second read what the first wrote.
+func TestConcurrentRefreshesOfTheSameOrdersCountEachOnce(t *testing.T) {
+	f := newFixture(t)
+	want, ids := f.forgetProfits(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for range 4 {
@@ -383,6 +395,51 @@ func TestConcurrentRefreshesOfTheSameOrdersCountEachOnce(t *testing.T) {
 		}
 	}
 	sameRows(t, "daily_profit after four concurrent refreshes", nonZero(f.rows(t, "daily_profit")), want)
+}
+
+// Orders queued by four transactions at once (an orders page, a settlement page...) and caught up by four workers
+// at once end counted once each, with the queue empty: a catch-up takes its entries off the queue in the
+// transaction that writes their rows, under the shop's profit lock.
+func TestQueuedOrdersCaughtUpConcurrentlyCountOnce(t *testing.T) {
+	f := newFixture(t)
+	want, ids := f.forgetProfits(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 4 {
+		wg.Go(func() {
+			errs <- f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error {
+				return rollup.Queue(ctx, tx, f.shop.ID, slices.Concat(ids, []string{""})) // "" names no order: left out
+			})
+		})
+	}
+	wg.Wait()
+	for range 4 {
+		wg.Go(func() {
+			for {
+				_, taken, err := rollup.CatchUp(ctx, f.env.Store, f.userID, f.shop.ID)
+				if err != nil || taken < rollup.TakeMax {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		n, err := tx.Q.ProfitQueueLength(ctx, tenantdb.ProfitQueueLengthParams{UserID: f.userID, ShopID: f.shop.ID})
+		if err == nil && n != 0 {
+			t.Errorf("%d entries left on the queue", n)
+		}
+		return err
+	})
+	sameRows(t, "daily_profit after four concurrent catch-ups", nonZero(f.rows(t, "daily_profit")), want)
 }
 
 // A cost applies from the start of its date where the seller is: an order placed in the evening UTC, already the

@@ -50,26 +50,28 @@ type resource struct {
 	revisit func(cfg Config) time.Duration
 	read    func(ctx context.Context, j *run) error
 	// analyze are the tables whose statistics a backfill of the resource keeps current (see analyzeAt): those it
-	// writes that plans look rows up in by key, and the profit rows its pages refresh.
+	// writes that plans look rows up in by key. (The profit tables it queues orders for grow in catchUp.)
 	analyze []string
+	// profit says the resource's pages queue the orders they wrote for their profit (rollup.Queue; see catchUp).
+	profit bool
 }
 
-// profitTables are the rollups a page of orders, returns or settlement rows refreshes.
+// profitTables are the rollups a catch-up of the orders a sync queued writes (see catchUp).
 var profitTables = []string{"order_profits", "daily_profit"}
 
 var resources = map[string]resource{
-	ResourceOrders: {start: backfill, revisit: overlap, read: readOrders,
-		analyze: append([]string{"orders", "order_lines"}, profitTables...)},
-	ResourceReturns: {start: backfill, revisit: overlap, read: readReturns,
-		analyze: append([]string{"returns", "return_lines"}, profitTables...)},
+	ResourceOrders: {start: backfill, revisit: overlap, read: readOrders, profit: true,
+		analyze: []string{"orders", "order_lines"}},
+	ResourceReturns: {start: backfill, revisit: overlap, read: readReturns, profit: true,
+		analyze: []string{"returns", "return_lines"}},
 	ResourceProducts:   {start: wholeCatalog, revisit: overlap, read: readProducts},
 	ResourceStatements: {start: financeSince, revisit: financeRevisit, read: readStatements},
-	ResourceTransactions: {start: financeSince, revisit: financeRevisit, read: readTransactions,
-		analyze: append([]string{"statement_transactions"}, profitTables...)},
+	ResourceTransactions: {start: financeSince, revisit: financeRevisit, read: readTransactions, profit: true,
+		analyze: []string{"statement_transactions"}},
 	ResourcePayments:    {start: financeSince, revisit: financeRevisit, read: readPayments},
 	ResourceWithdrawals: {start: financeSince, revisit: financeRevisit, read: readWithdrawals},
-	ResourceUnsettled: {start: financeSince, revisit: financeRevisit, read: readUnsettled,
-		analyze: append([]string{"unsettled_orders"}, profitTables...)},
+	ResourceUnsettled: {start: financeSince, revisit: financeRevisit, read: readUnsettled, profit: true,
+		analyze: []string{"unsettled_orders"}},
 }
 
 func backfill(cfg Config, now time.Time) time.Time   { return now.Add(-cfg.Backfill) }
@@ -205,13 +207,12 @@ func (j *run) writeOrders(ctx context.Context, tx *store.Tx, orders []tiktok.Ord
 			return n, err
 		}
 	}
-	return n, j.refreshProfit(ctx, tx, p.OrderIds)
+	return n, j.queueProfit(ctx, tx, p.OrderIds)
 }
 
-// refreshProfit brings the profit of the orders ids up to date with what this page wrote, in its transaction.
-func (j *run) refreshProfit(ctx context.Context, tx *store.Tx, ids []string) error {
-	_, err := rollup.Refresh(ctx, tx, j.shopID, ids)
-	return err
+// queueProfit queues the orders ids, whose rows this page wrote, for their profit (see catchUp).
+func (j *run) queueProfit(ctx context.Context, tx *store.Tx, ids []string) error {
+	return rollup.Queue(ctx, tx, j.shopID, ids)
 }
 
 // --- returns ---
@@ -307,7 +308,7 @@ func (j *run) writeReturns(ctx context.Context, tx *store.Tx, returns []tiktok.R
 			return n, err
 		}
 	}
-	return n, j.refreshProfit(ctx, tx, p.OrderIds)
+	return n, j.queueProfit(ctx, tx, p.OrderIds)
 }
 
 // --- products ---
@@ -452,13 +453,8 @@ func readTransactions(ctx context.Context, j *run) error {
 		var also func(ctx context.Context, tx *store.Tx) error
 		if done {
 			also = func(ctx context.Context, tx *store.Tx) error {
-				if err := tx.Q.MarkStatementTransactionsSynced(ctx, tenantdb.MarkStatementTransactionsSyncedParams{
-					UserID: j.userID, ShopID: j.shopID, StatementID: id, Now: tx.Now()}); err != nil || !last {
-					return err
-				}
-				// Every settlement read: the shop's fee rates, which estimates are made with, may have moved.
-				_, err := rollup.ObserveRates(ctx, tx, j.shopID, tx.Now())
-				return err
+				return tx.Q.MarkStatementTransactionsSynced(ctx, tenantdb.MarkStatementTransactionsSyncedParams{
+					UserID: j.userID, ShopID: j.shopID, StatementID: id, Now: tx.Now()})
 			}
 		}
 		var advance time.Time
@@ -536,13 +532,14 @@ func (j *run) writeTransactions(ctx context.Context, tx *store.Tx, statementID s
 	if err != nil {
 		return n, err
 	}
+	j.settled = j.settled || n > 0
 	if n > 0 {
 		err := tx.Q.RefreshStatementSums(ctx, tenantdb.RefreshStatementSumsParams{UserID: j.userID, ShopID: j.shopID, StatementID: statementID})
 		if err != nil {
 			return n, err
 		}
 	}
-	return n, j.refreshProfit(ctx, tx, orderIDs(p.OrderIds))
+	return n, j.queueProfit(ctx, tx, orderIDs(p.OrderIds))
 }
 
 // orderIDs are the distinct order ids of a page of settlement rows (a row that names no order is left out).
@@ -692,5 +689,5 @@ func (j *run) writeUnsettled(ctx context.Context, tx *store.Tx, started time.Tim
 	if err != nil {
 		return n, err
 	}
-	return n, j.refreshProfit(ctx, tx, p.OrderIds)
+	return n, j.queueProfit(ctx, tx, p.OrderIds)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/profitline/profitline/internal/clock"
+	"github.com/profitline/profitline/internal/rollup"
 	"github.com/profitline/profitline/internal/shops"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/systemdb"
@@ -112,8 +113,8 @@ func (s *Syncer) Sync(ctx context.Context, userID int64, shopID, resource string
 		return Stats{}, fmt.Errorf("syncer: unknown resource %q", resource)
 	}
 	now := s.clock.Now()
-	j := &run{s: s, userID: userID, shopID: shopID, resource: resource, analyze: r.analyze, to: now.Truncate(time.Second),
-		deadline: now.Add(s.cfg.RunBudget)}
+	j := &run{s: s, userID: userID, shopID: shopID, resource: resource, analyze: r.analyze, profit: r.profit,
+		to: now.Truncate(time.Second), deadline: now.Add(s.cfg.RunBudget)}
 	err := s.st.InTenant(ctx, userID, func(tx *store.Tx) error {
 		row, err := tx.Q.GetShopForSync(ctx, tenantdb.GetShopForSyncParams{UserID: userID, ShopID: shopID})
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -158,7 +159,89 @@ func (s *Syncer) Sync(ctx context.Context, userID int64, shopID, resource string
 		err = fmt.Errorf("%w (the run was cancelled)", ErrRevoked)
 	}
 	s.finish(j, err)
+	profitCtx := ctx
+	if errors.Is(err, ErrRevoked) && ctx.Err() != nil {
+		// Revoked mid-run: what its pages stored still gets its profit (no call to TikTok needed), for the frozen
+		// dashboard to show; a worker shutting down leaves it to the next run.
+		var cancel context.CancelFunc
+		profitCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+	}
+	if perr := j.profitAfterRun(profitCtx); perr != nil && err == nil {
+		s.cfg.Observer.SyncFailed(resource, "internal")
+		s.log.Warn("profit catch-up failed", "shop_id", shopID, "resource", resource, "err", perr)
+		err = perr // the job retries, and its next run catches up
+	}
 	return j.stats, err
+}
+
+// liveRun is how recently a backfill run must have committed a page to count as running (see profitAfterRun): a
+// run left 'running' by a worker that died stops holding up its shop's profit within a minute.
+const liveRun = time.Minute
+
+// profitAfterRun brings the shop's profit up to date with what the run queued (and, after settlement rows or a
+// backfill, its fee rates), once the run is recorded as ended. An incremental run has caught up after each page already (see commit).
+// A backfill run leaves the queue to the shop's last backfill still running, so a first sync computes each order
+// once, with its order, returns and settlement rows all stored; whichever ends last catches up. The ended run is
+// recorded first: of two ending together, at least one sees the other ended, and catches up.
+func (j *run) profitAfterRun(ctx context.Context) error {
+	if !j.profit || ctx.Err() != nil {
+		return nil
+	}
+	s := j.s
+	if j.backfill {
+		var live int64
+		err := s.st.InTenant(ctx, j.userID, func(tx *store.Tx) error {
+			var err error
+			live, err = tx.Q.CountLiveBackfills(ctx, tenantdb.CountLiveBackfillsParams{UserID: j.userID, ShopID: j.shopID,
+				Resources: profitResources(), ID: j.id, AliveSince: s.clock.Now().Add(-liveRun)})
+			return err
+		})
+		if err != nil || live > 0 {
+			return err
+		}
+	}
+	if err := j.catchUp(ctx); err != nil {
+		return err
+	}
+	if !j.settled && !j.backfill {
+		return nil
+	}
+	// Settlement rows stored, by this run or by a backfill that left its catch-up to this one: the shop's fee
+	// rates, which estimates are made with, may have moved.
+	return s.st.InTenant(ctx, j.userID, func(tx *store.Tx) error {
+		_, err := rollup.ObserveRates(ctx, tx, j.shopID, tx.Now())
+		return err
+	})
+}
+
+// catchUp computes the profit of the orders the shop's syncs queued (rollup.CatchUp), until the queue is empty.
+// A long catch-up (a shop's first backfill) gathers the profit tables' statistics as it fills them, as a backfill
+// does for the tables it fills (see analyzeAt).
+func (j *run) catchUp(ctx context.Context) error {
+	for n := 1; ; n++ {
+		_, taken, err := rollup.CatchUp(ctx, j.s.st, j.userID, j.shopID)
+		if err != nil {
+			return fmt.Errorf("syncer: profit of shop %s: %w", j.shopID, err)
+		}
+		if taken < rollup.TakeMax {
+			return nil
+		}
+		if analyzeAt(n) {
+			j.s.analyze(ctx, profitTables)
+		}
+	}
+}
+
+// profitResources are the resources whose pages queue orders for their profit.
+func profitResources() []string {
+	var out []string
+	for _, name := range Resources() {
+		if resources[name].profit {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // revoked says whether the shop's grant is revoked now: why a cancelled run was cancelled, most likely.
@@ -233,6 +316,8 @@ type run struct {
 	seller   *tiktok.Seller
 	resource string
 	analyze  []string // the tables whose statistics a backfill gathers
+	profit   bool     // its pages queue orders for their profit
+	settled  bool     // it wrote settlement rows (the shop's fee rates may have moved)
 	id       int64
 	backfill bool
 	from, to time.Time // the window this run reads
@@ -307,6 +392,11 @@ func (j *run) commit(ctx context.Context, p page, expected int, advance time.Tim
 	j.stats.Pages++
 	if j.backfill && len(j.analyze) > 0 && analyzeAt(j.stats.Pages) {
 		s.analyze(ctx, j.analyze)
+	}
+	if j.profit && !j.backfill && p.records > 0 {
+		if err := j.catchUp(ctx); err != nil {
+			return err
+		}
 	}
 	j.stats.Fetched += p.records
 	j.stats.Written += int(written)

@@ -179,9 +179,10 @@ func (s *Server) disconnect(c echo.Context) error {
 
 // shopsState is what the shops pages and the dashboard read about a seller's shops, in one tenant transaction.
 type shopsState struct {
-	shops []shops.Connected
-	runs  map[shopResource]tenantdb.LatestSyncRunsRow // the latest run of each
-	asOf  map[string]time.Time                        // by shop: when its last complete read finished
+	shops   []shops.Connected
+	runs    map[shopResource]tenantdb.LatestSyncRunsRow // the latest run of each
+	asOf    map[string]time.Time                        // by shop: when its last complete read finished
+	pending map[string]int64                            // by shop: entries on its profit queue (rollup.Queue)
 }
 
 type shopResource struct{ shop, resource string }
@@ -211,6 +212,14 @@ func (st *shopsState) readRuns(ctx context.Context, tx *store.Tx) error {
 	st.runs = make(map[shopResource]tenantdb.LatestSyncRunsRow, len(runs))
 	for _, r := range runs {
 		st.runs[shopResource{r.ShopID, r.Resource}] = r
+	}
+	queued, err := tx.Q.ProfitQueueLengths(ctx, tx.UserID)
+	if err != nil {
+		return fmt.Errorf("web: profit queues: %w", err)
+	}
+	st.pending = make(map[string]int64, len(queued))
+	for _, q := range queued {
+		st.pending[q.ShopID] = q.Entries
 	}
 	return nil
 }
@@ -266,6 +275,9 @@ func (st shopsState) syncOf(sh shops.Connected, now time.Time) shopSync {
 		out.Summary = "Sync stopped: access was revoked."
 	case out.Running:
 		out.Summary = "Syncing now."
+	case st.pending[shopID] > 0:
+		out.Running = true // the page keeps following it until the figures are in
+		out.Summary = fmt.Sprintf("Synced. Working out the profit of what changed (%d order updates to go).", st.pending[shopID])
 	case waiting == len(out.Resources):
 		out.Summary = "Waiting for the first sync."
 	case failed > 0:

@@ -19,6 +19,7 @@ import (
 	"github.com/profitline/profitline/internal/account"
 	"github.com/profitline/profitline/internal/accounttest"
 	"github.com/profitline/profitline/internal/connect"
+	"github.com/profitline/profitline/internal/rollup"
 	"github.com/profitline/profitline/internal/shops"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/tenantdb"
@@ -164,6 +165,7 @@ type syncStatus struct {
 	Shops   []struct {
 		ShopID    string `json:"shop_id"`
 		Running   bool   `json:"running"`
+		Summary   string `json:"summary"`
 		Resources []struct {
 			Resource        string     `json:"resource"`
 			Label           string     `json:"label"`
@@ -259,6 +261,36 @@ func TestTheSyncStatusFollowsARunningRunPageByPage(t *testing.T) {
 	if orders.State != "succeeded" || orders.Running || orders.LastSuccessAt == nil || !orders.LastSuccessAt.Equal(finishedAt) ||
 		orders.LastSuccessText != finishedAt.UTC().Format("2 Jan 2006 15:04 MST") {
 		t.Fatalf("finished orders = %+v; want succeeded at %v", orders, finishedAt)
+	}
+}
+
+// Runs that have ended with orders still on the shop's profit queue are not done for the seller: the status stays
+// running, and says the profit is being worked out, until the queue is empty.
+func TestTheSyncStatusFollowsTheProfitUntilItIsIn(t *testing.T) {
+	s := newShopSite(t)
+	cookie, userID := s.seller(t, "catching-up@example.com")
+	s.connectShop(t, userID, "7001", "Glow US", "US")
+	for _, res := range syncer.Resources() {
+		s.finishRun(t, userID, s.startRun(t, userID, "7001", res, 1, 1), "7001", res)
+	}
+	if st := s.status(t, cookie); st.Running || st.Shops[0].Summary != "Everything is synced." {
+		t.Fatalf("status = running %v, %q; want everything synced", st.Running, st.Shops[0].Summary)
+	}
+	s.tenant(t, userID, func(ctx context.Context, tx *store.Tx) error {
+		return rollup.Queue(ctx, tx, "7001", []string{"o-1", "o-2", "o-1"})
+	})
+	st := s.status(t, cookie)
+	if want := "Synced. Working out the profit of what changed (3 order updates to go)."; !st.Running || !st.Shops[0].Running || st.Shops[0].Summary != want {
+		t.Fatalf("status with 3 entries queued = running %v, %q; want running, %q", st.Running, st.Shops[0].Summary, want)
+	}
+	if page := s.get("/settings/shops", cookie).Body.String(); !strings.Contains(page, `data-sync-running="true"`) {
+		t.Error("Settings -> Shops does not keep following the shop while its profit is worked out")
+	}
+	if _, _, err := rollup.CatchUp(context.Background(), s.env.Store, userID, "7001"); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.status(t, cookie); st.Running || st.Shops[0].Summary != "Everything is synced." {
+		t.Fatalf("status after the catch-up = running %v, %q; want everything synced", st.Running, st.Shops[0].Summary)
 	}
 }
 

@@ -503,3 +503,35 @@ SELECT pg_advisory_xact_lock(hashtextextended(users.id::text || '/' || @shop_id:
 SELECT users.time_zone, coalesce(v.version, 0)::bigint AS version
 FROM users LEFT JOIN profit_versions v ON v.user_id = users.id
 WHERE users.id = @user_id;
+
+-- name: QueueProfitOrders :exec
+-- Adds the orders @order_ids to the shop's profit queue (migration 00023): a sync page does, in its transaction.
+INSERT INTO profit_queue (user_id, shop_id, order_id)
+SELECT @user_id, @shop_id, k.id FROM unnest(@order_ids::text[]) AS k(id);
+
+-- name: TakeProfitQueue :many
+-- Takes the @max_rows oldest entries off the shop's profit queue and returns their orders (an order queued twice
+-- comes back twice). Call it holding the shop's profit lock, in the transaction that refreshes the orders. The
+-- entries go by a range of the key up to the last of them, worked out once: joined to the oldest entries instead,
+-- a queue the planner has no statistics for yet (a shop's first backfill) was scanned once per entry taken.
+DELETE FROM profit_queue p
+WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.seq <= (
+    SELECT max(t.seq) FROM (
+        SELECT q.seq FROM profit_queue q WHERE q.user_id = @user_id AND q.shop_id = @shop_id
+        ORDER BY q.seq LIMIT @max_rows) t)
+RETURNING p.order_id;
+
+-- name: TakeQueuedOrders :exec
+-- Takes the other entries of the orders @order_ids off the shop's profit queue: the transaction that took some of
+-- an order's entries computes it from its rows as they are now, which is what every entry of it asked for. (Left
+-- on the queue, an order whose order and settlement pages both landed would be computed once per take.)
+DELETE FROM profit_queue p USING unnest(@order_ids::text[]) AS k(id)
+WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.order_id = k.id;
+
+-- name: ProfitQueueLengths :many
+-- How many entries each of the seller's shops has on its profit queue (shops with none are left out).
+SELECT p.shop_id, count(*)::bigint AS entries FROM profit_queue p WHERE p.user_id = @user_id GROUP BY p.shop_id;
+
+-- name: ProfitQueueLength :one
+-- How many entries the shop's profit queue holds.
+SELECT count(*) FROM profit_queue WHERE user_id = @user_id AND shop_id = @shop_id;

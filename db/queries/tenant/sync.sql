@@ -89,3 +89,10 @@ WHERE user_id = @user_id AND shop_id = @shop_id AND resource = @resource AND rec
 -- Per shop: when its last complete read of any resource finished (the time a frozen dashboard's data is as of).
 SELECT shop_id, max(last_success_at)::timestamptz AS as_of FROM sync_cursors
 WHERE user_id = @user_id AND last_success_at IS NOT NULL GROUP BY shop_id ORDER BY shop_id;
+
+-- name: CountLiveBackfills :one
+-- How many backfill runs of the shop's resources @resources other than run @id are running and committed a page
+-- (or started) since @alive_since: a run left 'running' by a worker that died stops counting soon.
+SELECT count(*) FROM sync_runs
+WHERE user_id = @user_id AND shop_id = @shop_id AND resource = ANY(@resources::text[]) AND id <> @id
+  AND backfill AND status = 'running' AND updated_at >= @alive_since;

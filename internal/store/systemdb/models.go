@@ -265,6 +265,13 @@ type Product struct {
 	SyncedAt      time.Time
 }
 
+type ProfitQueue struct {
+	UserID  int64
+	ShopID  string
+	Seq     int64
+	OrderID string
+}
+
 type ProfitVersion struct {
 	UserID  int64
 	Version int64

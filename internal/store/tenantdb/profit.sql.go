@@ -695,6 +695,53 @@ func (q *Queries) ProfitOrders(ctx context.Context, arg ProfitOrdersParams) ([]P
 	return items, nil
 }
 
+const profitQueueLength = `-- name: ProfitQueueLength :one
+SELECT count(*) FROM profit_queue WHERE user_id = $1 AND shop_id = $2
+`
+
+type ProfitQueueLengthParams struct {
+	UserID int64
+	ShopID string
+}
+
+// How many entries the shop's profit queue holds.
+func (q *Queries) ProfitQueueLength(ctx context.Context, arg ProfitQueueLengthParams) (int64, error) {
+	row := q.db.QueryRow(ctx, profitQueueLength, arg.UserID, arg.ShopID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const profitQueueLengths = `-- name: ProfitQueueLengths :many
+SELECT p.shop_id, count(*)::bigint AS entries FROM profit_queue p WHERE p.user_id = $1 GROUP BY p.shop_id
+`
+
+type ProfitQueueLengthsRow struct {
+	ShopID  string
+	Entries int64
+}
+
+// How many entries each of the seller's shops has on its profit queue (shops with none are left out).
+func (q *Queries) ProfitQueueLengths(ctx context.Context, userID int64) ([]ProfitQueueLengthsRow, error) {
+	rows, err := q.db.Query(ctx, profitQueueLengths, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ProfitQueueLengthsRow{}
+	for rows.Next() {
+		var i ProfitQueueLengthsRow
+		if err := rows.Scan(&i.ShopID, &i.Entries); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const profitReturns = `-- name: ProfitReturns :many
 SELECT r.order_id, r.return_id, r.return_type, r.status, r.currency, r.refund_subtotal, r.refund_tax,
     r.seller_paid_return_shipping,
@@ -964,6 +1011,23 @@ func (q *Queries) ProfitZoneAndVersion(ctx context.Context, userID int64) (Profi
 	return i, err
 }
 
+const queueProfitOrders = `-- name: QueueProfitOrders :exec
+INSERT INTO profit_queue (user_id, shop_id, order_id)
+SELECT $1, $2, k.id FROM unnest($3::text[]) AS k(id)
+`
+
+type QueueProfitOrdersParams struct {
+	UserID   int64
+	ShopID   string
+	OrderIds []string
+}
+
+// Adds the orders @order_ids to the shop's profit queue (migration 00023): a sync page does, in its transaction.
+func (q *Queries) QueueProfitOrders(ctx context.Context, arg QueueProfitOrdersParams) error {
+	_, err := q.db.Exec(ctx, queueProfitOrders, arg.UserID, arg.ShopID, arg.OrderIds)
+	return err
+}
+
 const rebuildDailyProfit = `-- name: RebuildDailyProfit :execrows
 INSERT INTO daily_profit (user_id, shop_id, sku_id, day, currency, seller_sku,
     orders, units, settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders,
@@ -1173,6 +1237,64 @@ func (q *Queries) ShopOrderIDs(ctx context.Context, arg ShopOrderIDsParams) ([]s
 		return nil, err
 	}
 	return items, nil
+}
+
+const takeProfitQueue = `-- name: TakeProfitQueue :many
+DELETE FROM profit_queue p
+WHERE p.user_id = $1 AND p.shop_id = $2 AND p.seq <= (
+    SELECT max(t.seq) FROM (
+        SELECT q.seq FROM profit_queue q WHERE q.user_id = $1 AND q.shop_id = $2
+        ORDER BY q.seq LIMIT $3) t)
+RETURNING p.order_id
+`
+
+type TakeProfitQueueParams struct {
+	UserID  int64
+	ShopID  string
+	MaxRows int32
+}
+
+// Takes the @max_rows oldest entries off the shop's profit queue and returns their orders (an order queued twice
+// comes back twice). Call it holding the shop's profit lock, in the transaction that refreshes the orders. The
+// entries go by a range of the key up to the last of them, worked out once: joined to the oldest entries instead,
+// a queue the planner has no statistics for yet (a shop's first backfill) was scanned once per entry taken.
+func (q *Queries) TakeProfitQueue(ctx context.Context, arg TakeProfitQueueParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, takeProfitQueue, arg.UserID, arg.ShopID, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var order_id string
+		if err := rows.Scan(&order_id); err != nil {
+			return nil, err
+		}
+		items = append(items, order_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const takeQueuedOrders = `-- name: TakeQueuedOrders :exec
+DELETE FROM profit_queue p USING unnest($1::text[]) AS k(id)
+WHERE p.user_id = $2 AND p.shop_id = $3 AND p.order_id = k.id
+`
+
+type TakeQueuedOrdersParams struct {
+	OrderIds []string
+	UserID   int64
+	ShopID   string
+}
+
+// Takes the other entries of the orders @order_ids off the shop's profit queue: the transaction that took some of
+// an order's entries computes it from its rows as they are now, which is what every entry of it asked for. (Left
+// on the queue, an order whose order and settlement pages both landed would be computed once per take.)
+func (q *Queries) TakeQueuedOrders(ctx context.Context, arg TakeQueuedOrdersParams) error {
+	_, err := q.db.Exec(ctx, takeQueuedOrders, arg.OrderIds, arg.UserID, arg.ShopID)
+	return err
 }
 
 const userTimeZone = `-- name: UserTimeZone :one

@@ -66,6 +66,35 @@ func (q *Queries) AdvanceSyncCursor(ctx context.Context, arg AdvanceSyncCursorPa
 	return err
 }
 
+const countLiveBackfills = `-- name: CountLiveBackfills :one
+SELECT count(*) FROM sync_runs
+WHERE user_id = $1 AND shop_id = $2 AND resource = ANY($3::text[]) AND id <> $4
+  AND backfill AND status = 'running' AND updated_at >= $5
+`
+
+type CountLiveBackfillsParams struct {
+	UserID     int64
+	ShopID     string
+	Resources  []string
+	ID         int64
+	AliveSince time.Time
+}
+
+// How many backfill runs of the shop's resources @resources other than run @id are running and committed a page
+// (or started) since @alive_since: a run left 'running' by a worker that died stops counting soon.
+func (q *Queries) CountLiveBackfills(ctx context.Context, arg CountLiveBackfillsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countLiveBackfills,
+		arg.UserID,
+		arg.ShopID,
+		arg.Resources,
+		arg.ID,
+		arg.AliveSince,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const dataAsOf = `-- name: DataAsOf :many
 SELECT shop_id, max(last_success_at)::timestamptz AS as_of FROM sync_cursors
 WHERE user_id = $1 AND last_success_at IS NOT NULL GROUP BY shop_id ORDER BY shop_id
