@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/localdev"
 	"github.com/profitline/profitline/internal/profit"
@@ -127,9 +129,9 @@ func (r *syncRig) runs(t testing.TB) map[string]tenantdb.LatestSyncRunsRow {
 	return out
 }
 
-// waitSynced waits until every resource's latest run succeeded, the tables hold the sandbox's records and every
-// order the sync queued for its profit is computed (the queue is empty). When the runs are done but the tables
-// differ, it says so once, and what differs.
+// waitSynced waits until every resource's latest run succeeded, the tables hold the sandbox's records, every order
+// the sync queued for its profit is computed (the queue is empty) and no job is running or due. When the runs are
+// done but the tables differ, it says so once, and what differs.
 func (r *syncRig) waitSynced(t testing.TB, within time.Duration) {
 	t.Helper()
 	start := time.Now()
@@ -143,7 +145,7 @@ func (r *syncRig) waitSynced(t testing.TB, within time.Duration) {
 		if done {
 			got, want, same := tiktoktest.SameAsSandbox(t, r.st, r.tt.Sandbox, r.userID, r.shop.ID)
 			queued := r.profitQueued(t)
-			if same && queued == 0 {
+			if same && queued == 0 && r.jobsBusy(t) == 0 {
 				return
 			}
 			if !said || time.Now().After(deadline) {
@@ -157,6 +159,23 @@ func (r *syncRig) waitSynced(t testing.TB, within time.Duration) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// jobsBusy is how many jobs are running or ready to run: a run records its end before the profit work after it
+// (the catch-up, the shop's fee rates), so the sync is over only when its jobs are.
+func (r *syncRig) jobsBusy(t testing.TB) int64 {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, r.db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int64
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE state IN ('running', 'available', 'retryable')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // profitQueued is how many entries the shop's profit queue holds.

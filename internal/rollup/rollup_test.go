@@ -16,6 +16,7 @@ import (
 	"github.com/profitline/profitline/internal/costs"
 	"github.com/profitline/profitline/internal/profit"
 	"github.com/profitline/profitline/internal/rollup"
+	"github.com/profitline/profitline/internal/rollup/rolluptest"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/tenantdb"
 	"github.com/profitline/profitline/internal/syncer"
@@ -440,6 +441,44 @@ func TestQueuedOrdersCaughtUpConcurrentlyCountOnce(t *testing.T) {
 		return err
 	})
 	sameRows(t, "daily_profit after four concurrent catch-ups", nonZero(f.rows(t, "daily_profit")), want)
+}
+
+// A catch-up of more orders than one statement computes (seeded in SQL, with refunds, settlement and estimates)
+// ends with the rows a rebuild writes.
+func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	userID, err := env.Store.CreateTenant(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const shopID = "seeded"
+	rolluptest.Seed(t, env.DB.OwnerURL, userID, shopID, rolluptest.Shape{Orders: 2400, Days: 60, SKUs: 12,
+		End: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), SettleAfter: 14 * 24 * time.Hour})
+	f := &fixture{env: env, userID: userID}
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: userID, ShopID: shopID, MaxRows: 1 << 30})
+		if err == nil && len(ids) != 2400 {
+			t.Fatalf("%d orders seeded; want 2400", len(ids))
+		}
+		if err != nil {
+			return err
+		}
+		return rollup.Queue(ctx, tx, shopID, ids)
+	})
+	if _, taken, err := rollup.CatchUp(ctx, env.Store, userID, shopID); err != nil || taken != 2400 {
+		t.Fatalf("catch-up took %d entries: %v; want all 2400", taken, err)
+	}
+	caughtUp, caughtUpDays := f.rows(t, "order_profits"), f.rows(t, "daily_profit")
+	if len(caughtUp) < 2400 {
+		t.Fatalf("%d order_profits rows after the catch-up; want one per order and SKU of it", len(caughtUp))
+	}
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		_, err := rollup.Rebuild(ctx, tx, shopID)
+		return err
+	})
+	sameRows(t, "order_profits of the catch-up against a rebuild", caughtUp, f.rows(t, "order_profits"))
+	sameRows(t, "daily_profit of the catch-up against a rebuild", nonZero(caughtUpDays), nonZero(f.rows(t, "daily_profit")))
 }
 
 // A cost applies from the start of its date where the seller is: an order placed in the evening UTC, already the
