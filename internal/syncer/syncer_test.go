@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -352,6 +353,59 @@ func TestARunPausesAfterItsBudgetAndTheNextContinuesWhereItStopped(t *testing.T)
 		t.Fatalf("the runs fetched %d records for %d orders: each started over instead of continuing", fetched, want.Orders)
 	}
 }
+
+// A backfill at TikTok's pace shows its profit as it goes: every 30 s of it, it catches up with the shop's profit
+// queue, instead of leaving every order to the end of the shop's last backfill.
+func TestALongBackfillCatchesUpWithTheProfitAsItGoes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	watch := &queueWatch{clk: f.env.Clock, step: 10 * time.Second, read: func() int64 {
+		var n int64
+		err := f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error {
+			var err error
+			n, err = tx.Q.ProfitQueueLength(ctx, tenantdb.ProfitQueueLengthParams{UserID: f.userID, ShopID: f.shop.ID})
+			return err
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		return n
+	}}
+	f.sync = syncer.New(f.env.Store, f.tt.Client, f.conn, f.env.Clock, syncer.Config{Backfill: 60 * 24 * time.Hour, PageSize: 20,
+		RunBudget: time.Hour, Observer: watch}, slog.New(slog.DiscardHandler))
+	st, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceOrders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pages 10 s apart: the catch-up after pages 4, 7, 10... empties the queue, which never holds more than the
+	// orders of three pages.
+	if len(watch.lengths) != st.Pages || st.Pages < 8 {
+		t.Fatalf("%d queue lengths seen over %d pages; want one a page, and 8 pages or more", len(watch.lengths), st.Pages)
+	}
+	if watch.lengths[3] != 0 || watch.lengths[6] != 0 || slices.Max(watch.lengths) > 60 {
+		t.Errorf("queue lengths after each page: %v; want 0 after pages 4 and 7 and never over 60", watch.lengths)
+	}
+	if n := watch.read(); n != 0 {
+		t.Errorf("%d entries left on the queue after the backfill; its end catches up", n)
+	}
+}
+
+// queueWatch reads the profit queue's length after each page of orders, then moves a fake clock on by step.
+type queueWatch struct {
+	clk     *clock.Fake
+	step    time.Duration
+	read    func() int64
+	lengths []int64
+}
+
+func (w *queueWatch) PageSynced(resource string, _, _ int) {
+	if resource == syncer.ResourceOrders {
+		w.lengths = append(w.lengths, w.read())
+	}
+	w.clk.Advance(w.step)
+}
+func (*queueWatch) SyncFailed(string, string) {}
+func (*queueWatch) RecordMalformed(string)    {}
 
 // tick moves a fake clock a second per page.
 type tick struct{ clk *clock.Fake }
