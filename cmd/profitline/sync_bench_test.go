@@ -123,7 +123,8 @@ type resourceTiming struct {
 	records, wrote int64
 }
 
-// syncAll starts a worker process, waits until the shop is synced (its profit included), reads the worker's peak RSS and stops it.
+// syncAll starts a worker process, waits until the shop is synced (its profit included), reads the worker's peak
+// RSS and stops it.
 func (r *syncRig) syncAll(b *testing.B) synced {
 	b.Helper()
 	want := r.tt.Sandbox.Totals(r.shop.ID)

@@ -203,7 +203,8 @@ func readShops(ctx context.Context, tx *store.Tx) (shopsState, error) {
 	return st, nil
 }
 
-// readRuns adds the latest run of every shop's resources: what Settings -> Shops shows (the dashboard needs none).
+// readRuns adds the latest run of every shop's resources and how much of its profit is still queued: what
+// Settings -> Shops shows (the dashboard needs none).
 func (st *shopsState) readRuns(ctx context.Context, tx *store.Tx) error {
 	runs, err := tx.Q.LatestSyncRuns(ctx, tenantdb.LatestSyncRunsParams{UserID: tx.UserID, Resources: syncer.Resources()})
 	if err != nil {
