@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/tenantdb"
@@ -31,6 +32,12 @@ func Queue(ctx context.Context, tx *store.Tx, shopID string, ids []string) error
 // every entry of those orders off the queue together with the profit rows it writes: a crash loses nothing, and an
 // order queued again meanwhile is computed again. taken says how many of the oldest entries it took; fewer than
 // TakeMax means the queue was emptied. Two at once take turns on the shop's profit lock.
+//
+// While it writes one batch's rows it reads and computes the next on a second connection (see readAhead), when one
+// is free for it: a shop's first backfill ends with every order queued, and the catch-up is then the sync's last
+// stretch. Reading outside the transaction is safe because it reads only after the entries are taken: a change
+// committed before the take is read, and one committed after it queued an entry of its own, which this catch-up
+// did not take.
 func CatchUp(ctx context.Context, st *store.Store, userID int64, shopID string) (c Changed, taken int, err error) {
 	err = st.InTenant(ctx, userID, func(tx *store.Tx) error {
 		if err := lock(ctx, tx, shopID); err != nil {
@@ -50,8 +57,65 @@ func CatchUp(ctx context.Context, st *store.Store, userID int64, shopID string) 
 			return fmt.Errorf("rollup: take the queued orders of shop %s: %w", shopID, err)
 		}
 		s := &shop{id: shopID}
-		c, err = s.refresh(ctx, tx, ids)
+		if len(ids) <= batch || !readAhead.TryLock() {
+			c, err = s.refresh(ctx, tx, ids)
+			return err
+		}
+		defer readAhead.Unlock()
+		c, err = s.refreshAhead(ctx, st, tx, ids)
 		return err
 	})
 	return c, taken, err
+}
+
+// readAhead is held by the one catch-up of the process that reads ahead on a second connection. One at most: two
+// catch-ups each holding a connection could otherwise wait on each other for their second, the pool being full.
+var readAhead sync.Mutex
+
+// refreshAhead is refresh with the reads and the model on a second connection, a batch ahead of the writes.
+func (s *shop) refreshAhead(ctx context.Context, st *store.Store, tx *store.Tx, ids []string) (Changed, error) {
+	if err := s.load(ctx, tx); err != nil { // under the lock, as refresh would
+		return Changed{}, err
+	}
+	readCtx, stopReading := context.WithCancel(ctx)
+	ahead := make(chan computed, 1)
+	var readErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(ahead)
+		readErr = st.InTenant(readCtx, tx.UserID, func(rtx *store.Tx) error {
+			for chunk := range slices.Chunk(ids, batch) {
+				b, err := s.compute(readCtx, rtx, chunk)
+				if err != nil {
+					return err
+				}
+				select {
+				case ahead <- b:
+				case <-readCtx.Done():
+					return readCtx.Err()
+				}
+			}
+			return nil
+		})
+	})
+	var total Changed
+	err := func() error {
+		for b := range ahead {
+			c, err := s.write(ctx, tx, b, false)
+			if err != nil {
+				return err
+			}
+			total.add(c)
+		}
+		return nil
+	}()
+	stopReading()
+	wg.Wait()
+	if err == nil && readErr != nil {
+		err = fmt.Errorf("rollup: read ahead: %w", readErr)
+	}
+	if err != nil {
+		return total, err
+	}
+	return total, bumpIfChanged(ctx, tx, total)
 }

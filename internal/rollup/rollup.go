@@ -152,49 +152,76 @@ func (s *shop) refresh(ctx context.Context, tx *store.Tx, ids []string) (Changed
 		}
 		total.add(c)
 	}
-	if total.OrderRows+total.DailyRows > 0 {
-		if err := tx.Q.BumpProfitVersion(ctx, tx.UserID); err != nil {
-			return total, fmt.Errorf("rollup: bump version: %w", err)
-		}
+	return total, bumpIfChanged(ctx, tx, total)
+}
+
+// bumpIfChanged bumps the seller's version when rows changed.
+func bumpIfChanged(ctx context.Context, tx *store.Tx, c Changed) error {
+	if c.OrderRows+c.DailyRows == 0 {
+		return nil
 	}
-	return total, nil
+	if err := tx.Q.BumpProfitVersion(ctx, tx.UserID); err != nil {
+		return fmt.Errorf("rollup: bump version: %w", err)
+	}
+	return nil
 }
 
 // apply computes the orders ids and writes their rows and the difference they make, in one statement; or, fresh,
 // only their rows, when the shop has no rows (a rebuild sums them into days at the end).
 func (s *shop) apply(ctx context.Context, tx *store.Tx, ids []string, fresh bool) (Changed, error) {
+	b, err := s.compute(ctx, tx, ids)
+	if err != nil {
+		return Changed{}, err
+	}
+	return s.write(ctx, tx, b, fresh)
+}
+
+// computed is a batch of orders worked out: the ids of those stored, and their rows.
+type computed struct {
+	found []string
+	rows  rowWriter
+}
+
+// compute reads the orders ids as stored and applies the profit model to each, loading the shop when the first
+// is found: a settlement page of orders not synced yet costs one read.
+func (s *shop) compute(ctx context.Context, tx *store.Tx, ids []string) (computed, error) {
 	inputs, err := Inputs(ctx, tx, s.id, ids)
 	if err != nil || len(inputs) == 0 {
-		return Changed{}, err
+		return computed{}, err
 	}
 	if err := s.load(ctx, tx); err != nil {
-		return Changed{}, err
+		return computed{}, err
 	}
-	var rows rowWriter
-	found := make([]string, 0, len(inputs))
+	b := computed{found: make([]string, 0, len(inputs))}
+	b.rows.grow(len(inputs))
 	for _, in := range inputs {
 		r, err := profit.Compute(*in, s.costs, s.rates)
 		if err != nil {
-			return Changed{}, fmt.Errorf("rollup: order %s of shop %s: %w", in.Order.ID, s.id, err)
+			return computed{}, fmt.Errorf("rollup: order %s of shop %s: %w", in.Order.ID, s.id, err)
 		}
-		if err := rows.result(r, in.Order.CreateTime, s.zone); err != nil {
-			return Changed{}, err
+		if err := b.rows.result(r, in.Order.CreateTime, s.zone); err != nil {
+			return computed{}, err
 		}
-		found = append(found, in.Order.ID)
+		b.found = append(b.found, in.Order.ID)
 	}
-	if len(found) == 0 {
+	return b, nil
+}
+
+// write writes a computed batch: see apply.
+func (s *shop) write(ctx context.Context, tx *store.Tx, b computed, fresh bool) (Changed, error) {
+	if len(b.found) == 0 {
 		return Changed{}, nil
 	}
 	if fresh {
-		n, err := tx.Q.InsertOrderProfits(ctx, rows.insertParams(tx.UserID, s.id))
+		n, err := tx.Q.InsertOrderProfits(ctx, b.rows.insertParams(tx.UserID, s.id))
 		if err != nil {
-			return Changed{}, fmt.Errorf("rollup: write %d orders of shop %s: %w", len(found), s.id, err)
+			return Changed{}, fmt.Errorf("rollup: write %d orders of shop %s: %w", len(b.found), s.id, err)
 		}
 		return Changed{OrderRows: n}, nil
 	}
-	out, err := tx.Q.ApplyOrderProfits(ctx, rows.applyParams(tx.UserID, s.id, found))
+	out, err := tx.Q.ApplyOrderProfits(ctx, b.rows.applyParams(tx.UserID, s.id, b.found))
 	if err != nil {
-		return Changed{}, fmt.Errorf("rollup: apply %d orders of shop %s: %w", len(found), s.id, err)
+		return Changed{}, fmt.Errorf("rollup: apply %d orders of shop %s: %w", len(b.found), s.id, err)
 	}
 	return Changed{OrderRows: out.OrderRows, DailyRows: out.DailyRows}, nil
 }
@@ -465,6 +492,15 @@ type rowWriter struct {
 	createTimes                                            []time.Time
 	flags                                                  []int32
 	estimated, measures                                    []int64
+}
+
+// grow makes room for about n orders' rows.
+func (w *rowWriter) grow(n int) {
+	n = n * 5 / 2 // the order's row and its SKUs'
+	w.orderIDs, w.skuIDs, w.sellerSKUs = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	w.days, w.currencies, w.states = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	w.createTimes, w.flags, w.estimated = make([]time.Time, 0, n), make([]int32, 0, n), make([]int64, 0, n)
+	w.measures = make([]int64, 0, n*measureCount)
 }
 
 func (w *rowWriter) result(r profit.Result, created time.Time, zone *time.Location) error {

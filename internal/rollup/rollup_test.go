@@ -33,6 +33,23 @@ type fixture struct {
 	shop   sandbox.Shop
 }
 
+// seededShop is the shop seeded tests and benchmarks use.
+const seededShop = "seeded"
+
+// seeded is a seller whose shop seededShop holds orders orders over days days, selling skus SKUs, with their
+// lines, refunds, settlement rows and estimates (rolluptest.Seed), and no profit rows yet.
+func seeded(tb testing.TB, orders, days, skus int) *fixture {
+	tb.Helper()
+	env := testenv.New(tb)
+	userID, err := env.Store.CreateTenant(context.Background(), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rolluptest.Seed(tb, env.DB.OwnerURL, userID, seededShop, rolluptest.Shape{Orders: orders, Days: days, SKUs: skus,
+		End: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), SettleAfter: 14 * 24 * time.Hour})
+	return &fixture{env: env, userID: userID}
+}
+
 // newFixture is a seller whose sandbox shop (30 days of orders, with returns and finance) is synced whole.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
@@ -446,16 +463,8 @@ func TestQueuedOrdersCaughtUpConcurrentlyCountOnce(t *testing.T) {
 // A catch-up of more orders than one statement computes (seeded in SQL, with refunds, settlement and estimates)
 // ends with the rows a rebuild writes.
 func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
-	env := testenv.New(t)
-	ctx := context.Background()
-	userID, err := env.Store.CreateTenant(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const shopID = "seeded"
-	rolluptest.Seed(t, env.DB.OwnerURL, userID, shopID, rolluptest.Shape{Orders: 2400, Days: 60, SKUs: 12,
-		End: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), SettleAfter: 14 * 24 * time.Hour})
-	f := &fixture{env: env, userID: userID}
+	f := seeded(t, 2400, 60, 12)
+	ctx, env, userID, shopID := context.Background(), f.env, f.userID, seededShop
 	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
 		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: userID, ShopID: shopID, MaxRows: 1 << 30})
 		if err == nil && len(ids) != 2400 {
@@ -479,6 +488,46 @@ func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
 	})
 	sameRows(t, "order_profits of the catch-up against a rebuild", caughtUp, f.rows(t, "order_profits"))
 	sameRows(t, "daily_profit of the catch-up against a rebuild", nonZero(caughtUpDays), nonZero(f.rows(t, "daily_profit")))
+}
+
+// An order that loses a SKU (TikTok dropped one of its lines) loses that SKU's profit row when it is caught up, and
+// the SKU's day loses what the row held: the shop ends where a rebuild ends.
+func TestAnOrderThatLosesASKULosesItsRow(t *testing.T) {
+	f := seeded(t, 60, 10, 12)
+	ctx, userID, shopID := context.Background(), f.userID, seededShop
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		_, err := rollup.Rebuild(ctx, tx, shopID)
+		return err
+	})
+	conn := testenv.Connect(t, f.env.DB.OwnerURL)
+	var orderID, skuID string
+	err := conn.QueryRow(ctx, `SELECT order_id, max(sku_id) FROM order_lines WHERE user_id = $1 AND shop_id = $2
+		GROUP BY order_id HAVING count(DISTINCT sku_id) > 1 ORDER BY order_id LIMIT 1`, userID, shopID).Scan(&orderID, &skuID)
+	if err != nil {
+		t.Fatalf("a seeded order of two SKUs: %v", err)
+	}
+	key := shopID + "/" + orderID + "/" + skuID
+	if _, ok := f.rows(t, "order_profits")[key]; !ok {
+		t.Fatalf("no row %s before the line is dropped", key)
+	}
+	if _, err := conn.Exec(ctx, `DELETE FROM order_lines WHERE user_id = $1 AND shop_id = $2 AND order_id = $3 AND sku_id = $4`,
+		userID, shopID, orderID, skuID); err != nil {
+		t.Fatal(err)
+	}
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error { return rollup.Queue(ctx, tx, shopID, []string{orderID}) })
+	if _, taken, err := rollup.CatchUp(ctx, f.env.Store, userID, shopID); err != nil || taken != 1 {
+		t.Fatalf("catch-up took %d entries: %v", taken, err)
+	}
+	caughtUp, caughtUpDays := f.rows(t, "order_profits"), f.rows(t, "daily_profit")
+	if _, ok := caughtUp[key]; ok {
+		t.Errorf("row %s is still there, its line gone", key)
+	}
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		_, err := rollup.Rebuild(ctx, tx, shopID)
+		return err
+	})
+	sameRows(t, "order_profits after the catch-up against a rebuild", caughtUp, f.rows(t, "order_profits"))
+	sameRows(t, "daily_profit after the catch-up against a rebuild", nonZero(caughtUpDays), nonZero(f.rows(t, "daily_profit")))
 }
 
 // A cost applies from the start of its date where the seller is: an order placed in the evening UTC, already the

@@ -42,6 +42,10 @@ func Open(ctx context.Context, databaseURL string, keys *vault.KeyRing, clk cloc
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		registerCodecs(c.TypeMap())
+		return nil
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)

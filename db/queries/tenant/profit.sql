@@ -59,13 +59,23 @@ WITH rows AS (
         (@row_measures::bigint[])[r.at + 42]::bigint AS net_profit
     FROM rows r
 ), old AS (
-    -- Joined to the ids, not filtered by = ANY: on a table whose statistics lag its growth (a shop's first
-    -- backfill) the planner would scan the whole shop for an = ANY and probe the key for a join.
+    -- Each order's rows by a probe of the key, whatever the statistics say: the subquery is planned alone (OFFSET
+    -- 0), with its order id known. A join left to the planner was planned, on a table whose statistics lag its
+    -- growth (a shop's first catch-up), as a scan of the whole shop per order: 0.5 s a batch after 10 batches.
     SELECT o.* FROM unnest(@order_ids::text[]) AS k(id)
-    JOIN order_profits o ON o.user_id = @user_id AND o.shop_id = @shop_id AND o.order_id = k.id
+    CROSS JOIN LATERAL (
+        SELECT p.* FROM order_profits p
+        WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.order_id = k.id OFFSET 0
+    ) o
 ), gone AS (
-    DELETE FROM order_profits o USING unnest(@order_ids::text[]) AS k(id)
-    WHERE o.user_id = @user_id AND o.shop_id = @shop_id AND o.order_id = k.id
+    -- The old rows the new ones do not replace: those of the orders that have one, looked up by the key (none in a
+    -- shop's first catch-up, whose orders have no rows yet).
+    DELETE FROM order_profits o
+    WHERE o.user_id = @user_id AND o.shop_id = @shop_id
+      AND o.order_id = ANY (ARRAY(
+          SELECT x.order_id FROM old x
+          WHERE (x.order_id, x.sku_id) NOT IN (SELECT n.order_id, n.sku_id FROM new n)
+      ))
       AND (o.order_id, o.sku_id) NOT IN (SELECT n.order_id, n.sku_id FROM new n) -- a hashed subplan: one probe per row
     RETURNING 1
 ), put AS (
