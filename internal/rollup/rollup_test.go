@@ -490,6 +490,40 @@ func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
 	sameRows(t, "daily_profit of the catch-up against a rebuild", nonZero(caughtUpDays), nonZero(f.rows(t, "daily_profit")))
 }
 
+// A catch-up that fails part-way (an order the model refuses, read ahead after two batches were written) changes
+// nothing: every entry stays on the queue and no profit row is written.
+func TestACatchUpThatFailsPartWayChangesNothing(t *testing.T) {
+	f := seeded(t, 1500, 20, 12)
+	ctx, shopID := context.Background(), seededShop
+	conn := testenv.Connect(t, f.env.DB.OwnerURL)
+	const bad = "000000001200" // in the third batch of 500
+	if tag, err := conn.Exec(ctx, `UPDATE order_lines SET currency = 'EUR' WHERE user_id = $1 AND shop_id = $2 AND order_id = $3`,
+		f.userID, shopID, bad); err != nil || tag.RowsAffected() == 0 {
+		t.Fatalf("mixing the currencies of order %s: %v (%d lines)", bad, err, tag.RowsAffected())
+	}
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: shopID, MaxRows: 1 << 30})
+		if err != nil {
+			return err
+		}
+		return rollup.Queue(ctx, tx, shopID, ids)
+	})
+	_, _, err := rollup.CatchUp(ctx, f.env.Store, f.userID, shopID)
+	if err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "mixed currencies") {
+		t.Fatalf("catch-up: %v; want order %s's mixed currencies", err, bad)
+	}
+	if rows := f.rows(t, "order_profits"); len(rows) != 0 {
+		t.Errorf("%d order_profits rows after the failed catch-up; want none", len(rows))
+	}
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		n, err := tx.Q.ProfitQueueLength(ctx, tenantdb.ProfitQueueLengthParams{UserID: f.userID, ShopID: shopID})
+		if err == nil && n != 1500 {
+			t.Errorf("%d entries on the queue after the failed catch-up; want all 1500", n)
+		}
+		return err
+	})
+}
+
 // An order that loses a SKU (TikTok dropped one of its lines) loses that SKU's profit row when it is caught up, and
 // the SKU's day loses what the row held: the shop ends where a rebuild ends.
 func TestAnOrderThatLosesASKULosesItsRow(t *testing.T) {
