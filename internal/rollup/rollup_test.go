@@ -490,8 +490,8 @@ func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
 	sameRows(t, "daily_profit of the catch-up against a rebuild", nonZero(caughtUpDays), nonZero(f.rows(t, "daily_profit")))
 }
 
-// A catch-up that fails part-way (an order the model refuses, read ahead after two batches were written) changes
-// nothing: every entry stays on the queue and no profit row is written.
+// A catch-up that fails part-way (an order the model refuses, in the third batch, read ahead while the first ones
+// are written) changes nothing: every entry stays on the queue and no profit row is written.
 func TestACatchUpThatFailsPartWayChangesNothing(t *testing.T) {
 	f := seeded(t, 1500, 20, 12)
 	ctx, shopID := context.Background(), seededShop
