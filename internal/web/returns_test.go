@@ -155,8 +155,8 @@ func TestTheOneClickLinkTurnsAlertEmailsOffWithoutASignIn(t *testing.T) {
 		}
 		return err
 	})
-	// One character in the middle, where every bit counts (the last ones may carry only padding bits), made
-	// different: replacing the last two with "AA" left a token ending in "AA" as it was, 1 run in 4,096.
+	// One character in the middle, where every bit counts (the last one may carry padding bits), made different:
+	// replacing the last two with "AA" left a token that happened to end in "AA" as it was (CI met one).
 	mid, other := len(token)/2, byte('A')
 	if token[mid] == other {
 		other = 'B'
