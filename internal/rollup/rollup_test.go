@@ -50,6 +50,24 @@ func seeded(tb testing.TB, orders, days, skus int) *fixture {
 	return &fixture{env: env, userID: userID}
 }
 
+// rebuild recomputes the shop's profit rows from its rows (rollup.Rebuild).
+func (f *fixture) rebuild(t *testing.T, shopID string) {
+	t.Helper()
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		_, err := rollup.Rebuild(ctx, tx, shopID)
+		return err
+	})
+}
+
+// sameAfterARebuild rebuilds the shop and checks that its order_profits and daily_profit rows (those not all zero)
+// are orders and days, as read before.
+func (f *fixture) sameAfterARebuild(t *testing.T, what, shopID string, orders, days map[string]row) {
+	t.Helper()
+	f.rebuild(t, shopID)
+	sameRows(t, "order_profits "+what, orders, f.rows(t, "order_profits"))
+	sameRows(t, "daily_profit "+what, nonZero(days), nonZero(f.rows(t, "daily_profit")))
+}
+
 // newFixture is a seller whose sandbox shop (30 days of orders, with returns and finance) is synced whole.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
@@ -240,10 +258,7 @@ func TestTheSyncsRollupsAreTheModelOrderByOrderAndARebuildEndsThere(t *testing.T
 	}
 
 	incremental, orderRows := nonZero(daily), f.rows(t, "order_profits")
-	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
-		_, err := rollup.Rebuild(ctx, tx, f.shop.ID)
-		return err
-	})
+	f.rebuild(t, f.shop.ID)
 	sameRows(t, "daily_profit after a rebuild", nonZero(f.rows(t, "daily_profit")), incremental)
 	sameRows(t, "order_profits after a rebuild", f.rows(t, "order_profits"), orderRows)
 }
@@ -322,10 +337,7 @@ func TestACostChangeReachesTheOrdersItAppliesTo(t *testing.T) {
 	if is <= was {
 		t.Errorf("cost of goods %d before the cost, %d after; want more", was, is)
 	}
-	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
-		_, err := rollup.Rebuild(ctx, tx, f.shop.ID)
-		return err
-	})
+	f.rebuild(t, f.shop.ID)
 	sameRows(t, "daily_profit after the cost, then a rebuild", nonZero(f.rows(t, "daily_profit")), after)
 }
 
@@ -482,12 +494,7 @@ func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
 	if len(caughtUp) < 2400 {
 		t.Fatalf("%d order_profits rows after the catch-up; want one per order and SKU of it", len(caughtUp))
 	}
-	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
-		_, err := rollup.Rebuild(ctx, tx, shopID)
-		return err
-	})
-	sameRows(t, "order_profits of the catch-up against a rebuild", caughtUp, f.rows(t, "order_profits"))
-	sameRows(t, "daily_profit of the catch-up against a rebuild", nonZero(caughtUpDays), nonZero(f.rows(t, "daily_profit")))
+	f.sameAfterARebuild(t, "of the catch-up against a rebuild", shopID, caughtUp, caughtUpDays)
 }
 
 // A catch-up that fails part-way (an order the model refuses, in the third batch, read ahead while the first ones
@@ -529,10 +536,7 @@ func TestACatchUpThatFailsPartWayChangesNothing(t *testing.T) {
 func TestAnOrderThatLosesASKULosesItsRow(t *testing.T) {
 	f := seeded(t, 60, 10, 12)
 	ctx, userID, shopID := context.Background(), f.userID, seededShop
-	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
-		_, err := rollup.Rebuild(ctx, tx, shopID)
-		return err
-	})
+	f.rebuild(t, shopID)
 	conn := testenv.Connect(t, f.env.DB.OwnerURL)
 	var orderID, skuID string
 	err := conn.QueryRow(ctx, `SELECT order_id, max(sku_id) FROM order_lines WHERE user_id = $1 AND shop_id = $2
@@ -556,12 +560,7 @@ func TestAnOrderThatLosesASKULosesItsRow(t *testing.T) {
 	if _, ok := caughtUp[key]; ok {
 		t.Errorf("row %s is still there, its line gone", key)
 	}
-	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
-		_, err := rollup.Rebuild(ctx, tx, shopID)
-		return err
-	})
-	sameRows(t, "order_profits after the catch-up against a rebuild", caughtUp, f.rows(t, "order_profits"))
-	sameRows(t, "daily_profit after the catch-up against a rebuild", nonZero(caughtUpDays), nonZero(f.rows(t, "daily_profit")))
+	f.sameAfterARebuild(t, "after the catch-up against a rebuild", shopID, caughtUp, caughtUpDays)
 }
 
 // A cost applies from the start of its date where the seller is: an order placed in the evening UTC, already the
