@@ -468,6 +468,10 @@ func split(a Amounts, state State, flags Flags, cur string, facts []lineFacts, l
 		if k.derived {
 			continue
 		}
+		if len(out) == 1 { // what Allocate gives a sole line, whatever its weight: most orders are one line
+			k.at(&out[0].Amounts).Minor = k.at(&a).Minor
+			continue
+		}
 		for i, share := range Allocate(k.at(&a).Minor, weights(k, facts)) {
 			k.at(&out[i].Amounts).Minor = share
 		}

@@ -1,6 +1,9 @@
 package profit
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // countNames name Totals' counts, in the order of Measures.
 var countNames = []string{"orders", "units", "settled_orders", "sample_orders", "refunded_orders", "cost_unknown_orders",
@@ -54,4 +57,40 @@ func Of(b Breakdown) (Totals, error) {
 	var t Totals
 	err := t.Add(b)
 	return t, err
+}
+
+// AppendMeasures appends to dst the measures of *b alone: what Of(*b) and then Measures give, without building the
+// Totals (adding an Amounts to another copies both through the heap, and every order's profit rows came this way).
+// A Breakdown that Of would refuse, or whose amounts are not all in its currency, takes Of's path, and its error.
+func AppendMeasures(dst []int64, b *Breakdown) ([]int64, error) {
+	if !b.inItsCurrency() {
+		t, err := Of(*b)
+		if err != nil {
+			return dst, err
+		}
+		return append(dst, t.Measures()...), nil
+	}
+	var c Totals // its counts; the amounts are b's own
+	c.addCounts(b)
+	for _, n := range c.counts() {
+		dst = append(dst, *n)
+	}
+	for _, k := range components {
+		dst = append(dst, k.at(&b.Amounts).Minor)
+	}
+	return dst, nil
+}
+
+// inItsCurrency says whether adding b to zero Totals gives back b's amounts as they are: it has a currency, every
+// amount is in it, and none is the one minor value that has no negative.
+func (b *Breakdown) inItsCurrency() bool {
+	if b.Currency == "" {
+		return false
+	}
+	for _, k := range components {
+		if x := k.at(&b.Amounts); x.Currency != b.Currency || x.Minor == math.MinInt64 {
+			return false
+		}
+	}
+	return true
 }

@@ -26,10 +26,16 @@ func (t *Totals) Add(b Breakdown) error {
 	if err := t.addAmounts(b.Amounts); err != nil {
 		return err
 	}
+	t.addCounts(&b)
+	return nil
+}
+
+// addCounts adds what b counts: its units, and its orders to each count they belong in.
+func (t *Totals) addCounts(b *Breakdown) {
 	t.Units += b.Units
 	if b.Flags&(FlagCancelled|FlagUnpaid) != 0 && b.Units == 0 {
 		t.UnsoldOrders += b.Orders
-		return nil
+		return
 	}
 	count := func(n *int64, yes bool) {
 		if yes {
@@ -42,7 +48,6 @@ func (t *Totals) Add(b Breakdown) error {
 	count(&t.RefundedOrders, b.Flags&(FlagRefunded|FlagPartiallyRefunded) != 0)
 	count(&t.CostUnknownOrders, b.Flags&(FlagCostMissing|FlagCostFallback) != 0)
 	count(&t.UnreconciledOrders, b.Flags.Has(FlagSettlementDoesNotSum))
-	return nil
 }
 
 // Merge adds other Totals of the same currency.

@@ -1,6 +1,8 @@
 package profit
 
 import (
+	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -121,5 +123,57 @@ func TestRatesAreObservedInSettledOrders(t *testing.T) {
 	}
 	if (RatesFrom(Totals{}) != FeeRates{}) {
 		t.Error("rates from nothing")
+	}
+}
+
+// TestAppendMeasuresIsOfThenMeasures holds the rows' path to the Totals' one: for breakdowns of every kind, those
+// Of refuses (no currency, an amount in another, an amount with no negative) included, AppendMeasures appends what
+// Of and Measures give, or fails as Of does, leaving what dst held.
+func TestAppendMeasuresIsOfThenMeasures(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	states := []State{Estimated, Settled}
+	flags := []Flags{0, FlagSample, FlagCancelled, FlagUnpaid | FlagRefunded, FlagCostMissing | FlagSettlementDoesNotSum,
+		FlagPartiallyRefunded | FlagCostFallback}
+	refused := 0
+	for i := range 5000 {
+		var b Breakdown
+		b.State, b.Flags = states[rnd.IntN(len(states))], flags[rnd.IntN(len(flags))]
+		b.Orders, b.Units = rnd.Int64N(2), rnd.Int64N(4)
+		b.setCurrency("USD")
+		for _, k := range components {
+			k.at(&b.Amounts).Minor = rnd.Int64N(2_000_001) - 1_000_000
+		}
+		switch i % 10 { // one breakdown in ten is irregular
+		case 1:
+			b.setCurrency("")
+		case 2:
+			k := components[rnd.IntN(len(components))]
+			k.at(&b.Amounts).Currency = "EUR"
+		case 3:
+			k := components[rnd.IntN(len(components))]
+			k.at(&b.Amounts).Minor = math.MinInt64
+		case 4:
+			k := components[rnd.IntN(len(components))]
+			k.at(&b.Amounts).Minor = math.MaxInt64
+		}
+		dst := []int64{7, 8, 9}
+		got, err := AppendMeasures(dst, &b)
+		want, wantErr := Of(b)
+		if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+			t.Fatalf("breakdown %d: error %v, Of's %v", i, err, wantErr)
+		}
+		if err != nil {
+			refused++
+			if !slices.Equal(got, []int64{7, 8, 9}) {
+				t.Fatalf("breakdown %d: refused, but dst became %v", i, got)
+			}
+			continue
+		}
+		if !slices.Equal(got[:3], []int64{7, 8, 9}) || !slices.Equal(got[3:], want.Measures()) {
+			t.Fatalf("breakdown %d:\n got %v\nwant %v", i, got[3:], want.Measures())
+		}
+	}
+	if refused < 1000 || refused > 2000 { // the three kinds Of refuses, and nothing else
+		t.Fatalf("%d of 5000 refused; want the 1,500 made irregular so", refused)
 	}
 }

@@ -492,6 +492,9 @@ type rowWriter struct {
 	createTimes                                            []time.Time
 	flags                                                  []int32
 	estimated, measures                                    []int64
+
+	order profit.Breakdown // the order's breakdown while its row is added: on the heap with the writer, so a row's
+	// measures are read from it without copying it there each time
 }
 
 // grow makes room for about n orders' rows.
@@ -505,11 +508,13 @@ func (w *rowWriter) grow(n int) {
 
 func (w *rowWriter) result(r profit.Result, created time.Time, zone *time.Location) error {
 	day := created.In(zone).Format(time.DateOnly)
-	if err := w.row(r.OrderID, "", "", day, created, r.Order, estimatedNetProfit(r)); err != nil {
+	w.order = r.Order
+	if err := w.row(r.OrderID, "", "", day, created, &w.order, estimatedNetProfit(r)); err != nil {
 		return err
 	}
-	for _, k := range r.BySKU() {
-		if err := w.row(r.OrderID, k.SkuID, k.SellerSKU, day, created, k.Breakdown, 0); err != nil {
+	skus := r.BySKU()
+	for i := range skus {
+		if err := w.row(r.OrderID, skus[i].SkuID, skus[i].SellerSKU, day, created, &skus[i].Breakdown, 0); err != nil {
 			return err
 		}
 	}
@@ -531,19 +536,19 @@ func estimatedNetProfit(r profit.Result) int64 {
 	return r.Estimated.NetProfit.Minor
 }
 
-func (w *rowWriter) row(orderID, skuID, sellerSKU, day string, created time.Time, b profit.Breakdown, estimated int64) error {
-	t, err := profit.Of(b)
+func (w *rowWriter) row(orderID, skuID, sellerSKU, day string, created time.Time, b *profit.Breakdown, estimated int64) error {
+	n := len(w.measures)
+	m, err := profit.AppendMeasures(w.measures, b)
 	if err != nil {
 		return err
 	}
-	m := t.Measures()
-	if len(m) != measureCount {
-		return fmt.Errorf("rollup: %d measures a row; the statements read %d", len(m), measureCount)
+	if len(m)-n != measureCount {
+		return fmt.Errorf("rollup: %d measures a row; the statements read %d", len(m)-n, measureCount)
 	}
 	w.orderIDs, w.skuIDs, w.sellerSKUs = append(w.orderIDs, orderID), append(w.skuIDs, skuID), append(w.sellerSKUs, sellerSKU)
 	w.days, w.createTimes, w.currencies = append(w.days, day), append(w.createTimes, created), append(w.currencies, b.Currency)
 	w.states, w.flags = append(w.states, b.State.String()), append(w.flags, int32(b.Flags))
-	w.estimated, w.measures = append(w.estimated, estimated), append(w.measures, m...)
+	w.estimated, w.measures = append(w.estimated, estimated), m
 	return nil
 }
 

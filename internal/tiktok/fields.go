@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -74,7 +73,7 @@ func clip(raw []byte) string {
 // amounts are ignored.
 func (f *fields) breakdown(prefix string, raw map[string]json.RawMessage, currency string, known map[string]*money.Amount) map[string]money.Amount {
 	var other map[string]money.Amount
-	for _, k := range slices.Sorted(maps.Keys(raw)) {
+	for _, k := range sortedKeys(raw) {
 		dst, isKnown := known[k]
 		if !isKnown && !strings.HasSuffix(k, "_amount") {
 			continue
@@ -106,7 +105,7 @@ func (f *fields) breakdown(prefix string, raw map[string]json.RawMessage, curren
 // is kept when its value is a string that reads as an amount, and ignored otherwise.
 func (f *fields) looseAmounts(prefix string, raw map[string]json.RawMessage, currency string, known map[string]*money.Amount) map[string]money.Amount {
 	var other map[string]money.Amount
-	for _, k := range slices.Sorted(maps.Keys(raw)) {
+	for _, k := range sortedKeys(raw) {
 		if dst, ok := known[k]; ok {
 			s, err := stringField(raw[k])
 			if err != nil {
@@ -133,6 +132,16 @@ func (f *fields) looseAmounts(prefix string, raw map[string]json.RawMessage, cur
 		}
 	}
 	return other
+}
+
+// sortedKeys are raw's keys in order: amounts are read in it, so a record with two bad ones always names the same.
+func sortedKeys(raw map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // records splits a checked JSON array into its elements, so each record keeps its own raw bytes.

@@ -85,17 +85,17 @@ type Recipient struct {
 }
 
 type orderWire struct {
-	ID              string                     `json:"id"`
-	Status          string                     `json:"status"`
-	CreateTime      int64                      `json:"create_time"`
-	UpdateTime      int64                      `json:"update_time"`
-	PaidTime        int64                      `json:"paid_time"`
-	DeliveryTime    int64                      `json:"delivery_time"`
-	CancelTime      int64                      `json:"cancel_time"`
-	IsSampleOrder   bool                       `json:"is_sample_order"`
-	FulfillmentType string                     `json:"fulfillment_type"`
-	ShippingType    string                     `json:"shipping_type"`
-	Payment         map[string]json.RawMessage `json:"payment"`
+	ID              string `json:"id"`
+	Status          string `json:"status"`
+	CreateTime      int64  `json:"create_time"`
+	UpdateTime      int64  `json:"update_time"`
+	PaidTime        int64  `json:"paid_time"`
+	DeliveryTime    int64  `json:"delivery_time"`
+	CancelTime      int64  `json:"cancel_time"`
+	IsSampleOrder   bool   `json:"is_sample_order"`
+	FulfillmentType string `json:"fulfillment_type"`
+	ShippingType    string `json:"shipping_type"`
+	Payment         object `json:"payment"`
 	LineItems       []struct {
 		ID               string `json:"id"`
 		SkuID            string `json:"sku_id"`

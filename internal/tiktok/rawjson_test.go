@@ -71,3 +71,43 @@ func FuzzTheQuickEnvelopeReadsAsTheDecoderDoes(f *testing.F) {
 }
 
 func sameRaw(a, b json.RawMessage) bool { return bytes.Equal(a, b) }
+
+// FuzzAnObjectFieldReadsAsAMapFieldDoes holds object to the map[string]json.RawMessage field it replaced, as a
+// field of a record decoded by encoding/json: the same members, nil for null, refused where the map is refused,
+// and nothing shared with the bytes decoded.
+func FuzzAnObjectFieldReadsAsAMapFieldDoes(f *testing.F) {
+	for _, s := range []string{`{"p":{"a":"1.50","b":null}}`, `{"p":null}`, `{"p":"x"}`, `{"p":[1]}`, `{"p":7}`, `{"p":true}`,
+		`{"p":{"a":1,"a":2}}`, `{"p":{ "\u0061" : {"x":[]} }}`, `{"p":{"a":1,"b":2},"p":{"b":3}}`, `{"p":{"a":1},"p":null}`, `{}`, `{"P":{"a":"1"}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var want struct {
+			P map[string]json.RawMessage `json:"p"`
+		}
+		var got struct {
+			P object `json:"p"`
+		}
+		wantErr := json.Unmarshal(raw, &want)
+		gotErr := json.Unmarshal(raw, &got)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("%s: error %v; the map's %v", raw, gotErr, wantErr)
+		}
+		if wantErr != nil {
+			if _, isType := wantErr.(*json.UnmarshalTypeError); isType {
+				if _, same := gotErr.(*json.UnmarshalTypeError); !same {
+					t.Fatalf("%s: error %T %v; the map's is a type error", raw, gotErr, gotErr)
+				}
+			}
+			return
+		}
+		if (got.P == nil) != (want.P == nil) || !maps.EqualFunc(got.P, want.P, sameRaw) {
+			t.Fatalf("%s: %q; the map's %q", raw, got.P, want.P)
+		}
+		for i := range raw {
+			raw[i] = 'x'
+		}
+		if !maps.EqualFunc(got.P, want.P, sameRaw) {
+			t.Fatalf("the members changed with the bytes they were decoded from")
+		}
+	})
+}

@@ -64,24 +64,24 @@ type SellerAction struct {
 }
 
 type returnWire struct {
-	ReturnID          string                     `json:"return_id"`
-	OrderID           string                     `json:"order_id"`
-	ReturnType        string                     `json:"return_type"`
-	ReturnStatus      string                     `json:"return_status"`
-	ArbitrationStatus string                     `json:"arbitration_status"`
-	ReturnReason      string                     `json:"return_reason"`
-	ReturnReasonText  string                     `json:"return_reason_text"`
-	CreateTime        int64                      `json:"create_time"`
-	UpdateTime        int64                      `json:"update_time"`
-	RefundAmount      map[string]json.RawMessage `json:"refund_amount"`
+	ReturnID          string `json:"return_id"`
+	OrderID           string `json:"order_id"`
+	ReturnType        string `json:"return_type"`
+	ReturnStatus      string `json:"return_status"`
+	ArbitrationStatus string `json:"arbitration_status"`
+	ReturnReason      string `json:"return_reason"`
+	ReturnReasonText  string `json:"return_reason_text"`
+	CreateTime        int64  `json:"create_time"`
+	UpdateTime        int64  `json:"update_time"`
+	RefundAmount      object `json:"refund_amount"`
 	ReturnLineItems   []struct {
-		ReturnLineItemID string                     `json:"return_line_item_id"`
-		OrderLineItemID  string                     `json:"order_line_item_id"`
-		SkuID            string                     `json:"sku_id"`
-		SellerSku        string                     `json:"seller_sku"`
-		RefundAmount     map[string]json.RawMessage `json:"refund_amount"`
+		ReturnLineItemID string `json:"return_line_item_id"`
+		OrderLineItemID  string `json:"order_line_item_id"`
+		SkuID            string `json:"sku_id"`
+		SellerSku        string `json:"seller_sku"`
+		RefundAmount     object `json:"refund_amount"`
 	} `json:"return_line_items"`
-	ShippingFeeAmount []map[string]json.RawMessage `json:"shipping_fee_amount"`
+	ShippingFeeAmount []object `json:"shipping_fee_amount"`
 	NextActions       []struct {
 		Action   string `json:"action"`
 		Deadline int64  `json:"deadline"`

@@ -116,21 +116,21 @@ type SKUTransaction struct {
 }
 
 type transactionWire struct {
-	ID                   string                     `json:"id"`
-	Type                 string                     `json:"type"`
-	Subtype              string                     `json:"subtype"`
-	SubType              string                     `json:"sub_type"` // the spelling is unconfirmed: read both
-	OrderID              string                     `json:"order_id"`
-	OrderCreateTime      int64                      `json:"order_create_time"`
-	ReserveStatus        string                     `json:"reserve_status"`
-	EstimatedReleaseTime int64                      `json:"estimated_release_time"`
-	Currency             string                     `json:"currency"`
-	SKUTransactions      []json.RawMessage          `json:"sku_transactions"`
-	RevenueBreakdown     map[string]json.RawMessage `json:"revenue_breakdown"`
-	ShippingBreakdown    map[string]json.RawMessage `json:"shipping_cost_breakdown"`
+	ID                   string            `json:"id"`
+	Type                 string            `json:"type"`
+	Subtype              string            `json:"subtype"`
+	SubType              string            `json:"sub_type"` // the spelling is unconfirmed: read both
+	OrderID              string            `json:"order_id"`
+	OrderCreateTime      int64             `json:"order_create_time"`
+	ReserveStatus        string            `json:"reserve_status"`
+	EstimatedReleaseTime int64             `json:"estimated_release_time"`
+	Currency             string            `json:"currency"`
+	SKUTransactions      []json.RawMessage `json:"sku_transactions"`
+	RevenueBreakdown     object            `json:"revenue_breakdown"`
+	ShippingBreakdown    object            `json:"shipping_cost_breakdown"`
 	FeeTaxBreakdown      struct {
-		Fee map[string]json.RawMessage `json:"fee"`
-		Tax map[string]json.RawMessage `json:"tax"`
+		Fee object `json:"fee"`
+		Tax object `json:"tax"`
 	} `json:"fee_tax_breakdown"`
 }
 
