@@ -52,6 +52,9 @@
     card.querySelectorAll("[data-shop-field]").forEach((el) => {
       setText(el, shop[el.getAttribute("data-shop-field")]);
     });
+    card.querySelectorAll("[data-shop-show]").forEach((el) => {
+      el.hidden = !shop[el.getAttribute("data-shop-show")];
+    });
     shop.resources.forEach((r) => {
       const row = card.querySelector('[data-sync-resource="' + CSS.escape(r.resource) + '"]');
       if (row) {

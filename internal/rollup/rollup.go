@@ -37,21 +37,27 @@ const batch = 500
 // RatesWindow is how far back ObserveRates looks for settled orders.
 const RatesWindow = 90 * 24 * time.Hour
 
-// Changed counts the rows a refresh wrote.
+// Changed counts the rows a refresh wrote, and the orders it set aside.
 type Changed struct {
 	OrderRows int64 // order_profits rows written or deleted
 	DailyRows int64 // daily_profit rows changed
+	Refused   int64 // orders the profit model refused: set aside with no rows (see refusal)
 }
 
-func (c *Changed) add(o Changed) { c.OrderRows += o.OrderRows; c.DailyRows += o.DailyRows }
+func (c *Changed) add(o Changed) {
+	c.OrderRows += o.OrderRows
+	c.DailyRows += o.DailyRows
+	c.Refused += o.Refused
+}
 
 // shop is what every order of one shop is computed with: read once per call, when the first order needs it.
 type shop struct {
-	id     string
-	loaded bool
-	zone   *time.Location
-	costs  profit.Costs
-	rates  profit.FeeRates
+	id       string
+	loaded   bool
+	zone     *time.Location
+	costs    profit.Costs
+	rates    profit.FeeRates
+	refusals bool // orders of the shop are set aside: those computed since come off the list
 }
 
 func loadShop(ctx context.Context, tx *store.Tx, shopID string) (*shop, error) {
@@ -80,7 +86,11 @@ func (s *shop) load(ctx context.Context, tx *store.Tx) error {
 	if err != nil {
 		return err
 	}
-	s.zone, s.costs, s.rates, s.loaded = zone, c, rates, true
+	refusals, err := tx.Q.ShopHasProfitRefusals(ctx, tenantdb.ShopHasProfitRefusalsParams{UserID: tx.UserID, ShopID: s.id})
+	if err != nil {
+		return fmt.Errorf("rollup: read the refusals of shop %s: %w", s.id, err)
+	}
+	s.zone, s.costs, s.rates, s.refusals, s.loaded = zone, c, rates, refusals, true
 	return nil
 }
 
@@ -176,10 +186,21 @@ func (s *shop) apply(ctx context.Context, tx *store.Tx, ids []string, fresh bool
 	return s.write(ctx, tx, b, fresh)
 }
 
-// computed is a batch of orders worked out: the ids of those stored, and their rows.
+// computed is a batch of orders worked out: the ids of those stored and computed, their rows, and the orders the
+// model refused.
 type computed struct {
-	found []string
-	rows  rowWriter
+	found   []string
+	rows    rowWriter
+	refused []refusal
+}
+
+// A refusal is an order the profit model would not compute (amounts in more than one currency, beyond its limits,
+// a line id twice, a return naming a line the order does not have) and why. The order is set aside as a sync sets
+// aside a record it cannot read: it keeps no profit rows, its reason is stored (profit_refusals, migration 00024)
+// and every other order goes on, where one such order used to fail every catch-up of its shop.
+type refusal struct {
+	orderID string
+	reason  string
 }
 
 // compute reads the orders ids as stored and applies the profit model to each, loading the shop when the first
@@ -197,7 +218,8 @@ func (s *shop) compute(ctx context.Context, tx *store.Tx, ids []string) (compute
 	for _, in := range inputs {
 		r, err := profit.Compute(*in, s.costs, s.rates)
 		if err != nil {
-			return computed{}, fmt.Errorf("rollup: order %s of shop %s: %w", in.Order.ID, s.id, err)
+			b.refused = append(b.refused, refusal{orderID: in.Order.ID, reason: err.Error()})
+			continue
 		}
 		if err := b.rows.result(r, in.Order.CreateTime, s.zone); err != nil {
 			return computed{}, err
@@ -207,23 +229,57 @@ func (s *shop) compute(ctx context.Context, tx *store.Tx, ids []string) (compute
 	return b, nil
 }
 
-// write writes a computed batch: see apply.
+// write writes a computed batch: see apply. A refused order loses the rows it had, with what they added to its
+// days.
 func (s *shop) write(ctx context.Context, tx *store.Tx, b computed, fresh bool) (Changed, error) {
-	if len(b.found) == 0 {
+	if len(b.found)+len(b.refused) == 0 {
 		return Changed{}, nil
 	}
-	if fresh {
+	c := Changed{Refused: int64(len(b.refused))}
+	switch {
+	case fresh && len(b.found) > 0:
 		n, err := tx.Q.InsertOrderProfits(ctx, b.rows.insertParams(tx.UserID, s.id))
 		if err != nil {
 			return Changed{}, fmt.Errorf("rollup: write %d orders of shop %s: %w", len(b.found), s.id, err)
 		}
-		return Changed{OrderRows: n}, nil
+		c.OrderRows = n
+	case !fresh:
+		ids := b.found
+		if len(b.refused) > 0 {
+			ids = slices.Clone(b.found)
+			for _, r := range b.refused {
+				ids = append(ids, r.orderID)
+			}
+		}
+		out, err := tx.Q.ApplyOrderProfits(ctx, b.rows.applyParams(tx.UserID, s.id, ids))
+		if err != nil {
+			return Changed{}, fmt.Errorf("rollup: apply %d orders of shop %s: %w", len(ids), s.id, err)
+		}
+		c.OrderRows, c.DailyRows = out.OrderRows, out.DailyRows
 	}
-	out, err := tx.Q.ApplyOrderProfits(ctx, b.rows.applyParams(tx.UserID, s.id, b.found))
-	if err != nil {
-		return Changed{}, fmt.Errorf("rollup: apply %d orders of shop %s: %w", len(b.found), s.id, err)
+	return c, s.keepRefusals(ctx, tx, b)
+}
+
+// keepRefusals stores the batch's refusals and takes the orders it computed off the shop's.
+func (s *shop) keepRefusals(ctx context.Context, tx *store.Tx, b computed) error {
+	if s.refusals && len(b.found) > 0 {
+		err := tx.Q.ClearProfitRefusals(ctx, tenantdb.ClearProfitRefusalsParams{UserID: tx.UserID, ShopID: s.id, OrderIds: b.found})
+		if err != nil {
+			return fmt.Errorf("rollup: clear the refusals of shop %s: %w", s.id, err)
+		}
 	}
-	return Changed{OrderRows: out.OrderRows, DailyRows: out.DailyRows}, nil
+	if len(b.refused) == 0 {
+		return nil
+	}
+	p := tenantdb.RecordProfitRefusalsParams{UserID: tx.UserID, ShopID: s.id, Now: tx.Now()}
+	for _, r := range b.refused {
+		p.OrderIds, p.Reasons = append(p.OrderIds, r.orderID), append(p.Reasons, r.reason)
+	}
+	if err := tx.Q.RecordProfitRefusals(ctx, p); err != nil {
+		return fmt.Errorf("rollup: set aside %d orders of shop %s: %w", len(b.refused), s.id, err)
+	}
+	s.refusals = true
+	return nil
 }
 
 // Compute is the profit of one stored order with the shop's costs and rates as they are now: what an order's

@@ -497,16 +497,20 @@ func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
 	f.sameAfterARebuild(t, "of the catch-up against a rebuild", shopID, caughtUp, caughtUpDays)
 }
 
-// A catch-up that fails part-way (an order the model refuses, in the third batch, read ahead while the first ones
-// are written) changes nothing: every entry stays on the queue and no profit row is written.
+// A catch-up that fails part-way, on a settlement row it cannot read in a batch after the first ones are written
+// (the read-ahead's error), changes nothing: the error names the row, every entry stays queued and no profit row is
+// written.
 func TestACatchUpThatFailsPartWayChangesNothing(t *testing.T) {
-	f := seeded(t, 1500, 20, 12)
+	f := seeded(t, 1500, 60, 12) // orders settle 8 days after they are placed: the last settled is of the third batch
 	ctx, shopID := context.Background(), seededShop
 	conn := testenv.Connect(t, f.env.DB.OwnerURL)
-	const bad = "000000001200" // in the third batch of 500
-	if tag, err := conn.Exec(ctx, `UPDATE order_lines SET currency = 'EUR' WHERE user_id = $1 AND shop_id = $2 AND order_id = $3`,
-		f.userID, shopID, bad); err != nil || tag.RowsAffected() == 0 {
-		t.Fatalf("mixing the currencies of order %s: %v (%d lines)", bad, err, tag.RowsAffected())
+	var bad, order string // the last settlement row: of an order well past the first batch of 500
+	err := conn.QueryRow(ctx, `UPDATE statement_transactions SET other_amounts = '{"fee.new": "not a number"}'
+		WHERE (user_id, shop_id, transaction_id) = (SELECT user_id, shop_id, max(transaction_id) FROM statement_transactions
+			WHERE user_id = $1 AND shop_id = $2 GROUP BY user_id, shop_id)
+		RETURNING transaction_id, order_id`, f.userID, shopID).Scan(&bad, &order)
+	if err != nil || order < "000000001001" {
+		t.Fatalf("spoiling the last settlement row: %v (of order %s; want one of the third batch)", err, order)
 	}
 	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
 		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: shopID, MaxRows: 1 << 30})
@@ -515,9 +519,9 @@ func TestACatchUpThatFailsPartWayChangesNothing(t *testing.T) {
 		}
 		return rollup.Queue(ctx, tx, shopID, ids)
 	})
-	_, _, err := rollup.CatchUp(ctx, f.env.Store, f.userID, shopID)
-	if err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "mixed currencies") {
-		t.Fatalf("catch-up: %v; want order %s's mixed currencies", err, bad)
+	_, _, err = rollup.CatchUp(ctx, f.env.Store, f.userID, shopID)
+	if err == nil || !strings.Contains(err.Error(), "read ahead") || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("catch-up: %v; want the read-ahead's error about transaction %s", err, bad)
 	}
 	if rows := f.rows(t, "order_profits"); len(rows) != 0 {
 		t.Errorf("%d order_profits rows after the failed catch-up; want none", len(rows))
@@ -529,6 +533,96 @@ func TestACatchUpThatFailsPartWayChangesNothing(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// An order the profit model refuses (its lines in another currency than the order) is set aside: the catch-up
+// computes every other order, the refused one loses the rows it had and what they added to its day, and its reason
+// is kept, where one such order used to fail every catch-up of its shop. Once the order reads right again, the next
+// catch-up computes it and takes it off the list; a rebuild ends where the catch-ups end, each time.
+func TestAnOrderTheModelRefusesIsSetAside(t *testing.T) {
+	f := seeded(t, 60, 10, 12)
+	ctx, userID, shopID := context.Background(), f.userID, seededShop
+	f.rebuild(t, shopID)
+	conn := testenv.Connect(t, f.env.DB.OwnerURL)
+	var orderID, currency string
+	err := conn.QueryRow(ctx, `SELECT order_id, max(currency) FROM order_lines WHERE user_id = $1 AND shop_id = $2
+		GROUP BY order_id ORDER BY order_id LIMIT 1`, userID, shopID).Scan(&orderID, &currency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := rowsOf(f.rows(t, "order_profits"), shopID+"/"+orderID+"/"); n == 0 {
+		t.Fatalf("order %s has no rows before it is spoiled", orderID)
+	}
+	setLines := func(cur string) {
+		t.Helper()
+		if _, err := conn.Exec(ctx, `UPDATE order_lines SET currency = $4 WHERE user_id = $1 AND shop_id = $2 AND order_id = $3`,
+			userID, shopID, orderID, cur); err != nil {
+			t.Fatal(err)
+		}
+	}
+	catchUp := func(want rollup.Changed) {
+		t.Helper()
+		f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+			return rollup.Queue(ctx, tx, shopID, []string{orderID, "000000000002"})
+		})
+		c, taken, err := rollup.CatchUp(ctx, f.env.Store, userID, shopID)
+		if err != nil || taken != 2 || c.Refused != want.Refused {
+			t.Fatalf("catch-up took %d entries and refused %d orders: %v; want 2 and %d", taken, c.Refused, err, want.Refused)
+		}
+	}
+	refusals := func() map[string]string {
+		t.Helper()
+		out := map[string]string{}
+		f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+			rs, err := tx.Q.ProfitRefusalsByShop(ctx, userID)
+			for _, r := range rs {
+				out[r.ShopID+"/"+r.LatestOrderID] = fmt.Sprintf("%d: %s", r.Orders, r.LatestReason)
+			}
+			return err
+		})
+		return out
+	}
+
+	setLines("EUR")
+	catchUp(rollup.Changed{Refused: 1})
+	catchUp(rollup.Changed{Refused: 1}) // refused again: still one
+	orders, days := f.rows(t, "order_profits"), f.rows(t, "daily_profit")
+	if n := rowsOf(orders, shopID+"/"+orderID+"/"); n != 0 {
+		t.Errorf("order %s kept %d profit rows, refused", orderID, n)
+	}
+	if len(orders) == 0 {
+		t.Fatal("no order kept its rows")
+	}
+	got := refusals()
+	if r := got[shopID+"/"+orderID]; len(got) != 1 || !strings.HasPrefix(r, "1: ") || !strings.Contains(r, "mixed currencies") {
+		t.Fatalf("refusals %v; want order %s's mixed currencies, once", got, orderID)
+	}
+	f.sameAfterARebuild(t, "with the order refused", shopID, orders, days)
+	if after := refusals(); !maps.Equal(after, got) {
+		t.Errorf("refusals after a rebuild %v; want %v", after, got)
+	}
+
+	setLines(currency)
+	catchUp(rollup.Changed{})
+	orders, days = f.rows(t, "order_profits"), f.rows(t, "daily_profit")
+	if n := rowsOf(orders, shopID+"/"+orderID+"/"); n == 0 {
+		t.Errorf("order %s has no rows once it reads right again", orderID)
+	}
+	if got := refusals(); len(got) != 0 {
+		t.Errorf("refusals %v once the order reads right again; want none", got)
+	}
+	f.sameAfterARebuild(t, "with the order computed again", shopID, orders, days)
+}
+
+// rowsOf counts the rows whose key starts with prefix.
+func rowsOf(rows map[string]row, prefix string) int {
+	n := 0
+	for k := range rows {
+		if strings.HasPrefix(k, prefix) {
+			n++
+		}
+	}
+	return n
 }
 
 // An order that loses a SKU (TikTok dropped one of its lines) loses that SKU's profit row when it is caught up, and

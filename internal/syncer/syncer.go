@@ -227,9 +227,12 @@ func (j *run) profitAfterRun(ctx context.Context) error {
 // does for the tables it fills (see analyzeAt).
 func (j *run) catchUp(ctx context.Context) error {
 	for n := 1; ; n++ {
-		_, taken, err := rollup.CatchUp(ctx, j.s.st, j.userID, j.shopID)
+		c, taken, err := rollup.CatchUp(ctx, j.s.st, j.userID, j.shopID)
 		if err != nil {
 			return fmt.Errorf("syncer: profit of shop %s: %w", j.shopID, err)
+		}
+		if c.Refused > 0 { // their reasons are on the shop's Settings -> Shops card
+			j.s.log.Warn("profit: orders set aside, the model refused them", "shop_id", j.shopID, "orders", c.Refused)
 		}
 		if taken < rollup.TakeMax {
 			return nil

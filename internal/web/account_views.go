@@ -114,10 +114,12 @@ type syncStatusView struct {
 // shopSync is the sync state of one shop's resources. The *Text fields are written out as the page shows them, so
 // the page's script only copies them in.
 type shopSync struct {
-	ShopID    string         `json:"shop_id"`
-	Running   bool           `json:"running"`
-	Summary   string         `json:"summary"`
-	Resources []resourceSync `json:"resources"`
+	ShopID  string `json:"shop_id"`
+	Running bool   `json:"running"`
+	Summary string `json:"summary"`
+	// ProfitNote names the orders whose profit could not be worked out (rollup: refusal), "" when there are none.
+	ProfitNote string         `json:"profit_note"`
+	Resources  []resourceSync `json:"resources"`
 }
 
 // resourceSync is one resource of a shop: its latest run and its last successful read.

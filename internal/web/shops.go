@@ -183,6 +183,7 @@ type shopsState struct {
 	runs    map[shopResource]tenantdb.LatestSyncRunsRow // the latest run of each
 	asOf    map[string]time.Time                        // by shop: when its last complete read finished
 	pending map[string]int64                            // by shop: entries on its profit queue (rollup.Queue)
+	refused map[string]tenantdb.ProfitRefusalsByShopRow // by shop: the orders set aside, the model refused them
 }
 
 type shopResource struct{ shop, resource string }
@@ -221,6 +222,14 @@ func (st *shopsState) readRuns(ctx context.Context, tx *store.Tx) error {
 	st.pending = make(map[string]int64, len(queued))
 	for _, q := range queued {
 		st.pending[q.ShopID] = q.Entries
+	}
+	refused, err := tx.Q.ProfitRefusalsByShop(ctx, tx.UserID)
+	if err != nil {
+		return fmt.Errorf("web: profit refusals: %w", err)
+	}
+	st.refused = make(map[string]tenantdb.ProfitRefusalsByShopRow, len(refused))
+	for _, r := range refused {
+		st.refused[r.ShopID] = r
 	}
 	return nil
 }
@@ -287,6 +296,11 @@ func (st shopsState) syncOf(sh shops.Connected, now time.Time) shopSync {
 		out.Summary = "Part of the data has synced; the rest follows."
 	default:
 		out.Summary = "Everything is synced."
+	}
+	if r, ok := st.refused[shopID]; ok {
+		out.ProfitNote = fmt.Sprintf("The profit of %s could not be worked out, so it is left out of your figures until "+
+			"its data changes. Latest: order %s: %s.", plural(int(r.Orders), "order"), r.LatestOrderID,
+			strings.TrimPrefix(strings.TrimPrefix(r.LatestReason, "profit: order "+r.LatestOrderID+": "), "profit: "))
 	}
 	return out
 }

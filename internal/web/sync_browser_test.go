@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/profitline/profitline/internal/browsertest"
+	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/store/tenantdb"
 	"github.com/profitline/profitline/internal/syncer"
 )
 
@@ -43,6 +46,17 @@ func TestTheShopsPageShowsSyncProgressAdvancingWithoutAReload(t *testing.T) {
 
 	s.recordPages(t, userID, run, 2)
 	browsertest.WaitFor(t, b, orders+`.querySelector("progress").value === 5 && `+orders+`.textContent.includes("5 of 10 pages")`)
+
+	// An order set aside, its profit refused, shows on the shop's card as the rest does.
+	const note = `document.querySelector('[data-sync-shop="7001"] [data-shop-show="profit_note"]')`
+	if shown := browsertest.Eval[bool](t, b, `!`+note+`.hidden`); shown {
+		t.Fatal("the profit note shows with no order set aside")
+	}
+	s.tenant(t, userID, func(ctx context.Context, tx *store.Tx) error {
+		return tx.Q.RecordProfitRefusals(ctx, tenantdb.RecordProfitRefusalsParams{UserID: userID, ShopID: "7001",
+			OrderIds: []string{"576001"}, Reasons: []string{"profit: order 576001: line 1 appears twice"}, Now: tx.Now()})
+	})
+	browsertest.WaitFor(t, b, `!`+note+`.hidden && `+note+`.textContent.includes("The profit of 1 order could not be worked out")`)
 
 	s.finishRun(t, userID, run, "7001", syncer.ResourceOrders)
 	browsertest.WaitFor(t, b, orders+`.dataset.state === "succeeded" && `+orders+`.querySelector(".sync-progress").hidden`)

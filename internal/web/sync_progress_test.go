@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -163,10 +164,11 @@ func (s *shopSite) finishRun(t *testing.T, userID, runID int64, shopID, resource
 type syncStatus struct {
 	Running bool `json:"running"`
 	Shops   []struct {
-		ShopID    string `json:"shop_id"`
-		Running   bool   `json:"running"`
-		Summary   string `json:"summary"`
-		Resources []struct {
+		ShopID     string `json:"shop_id"`
+		Running    bool   `json:"running"`
+		Summary    string `json:"summary"`
+		ProfitNote string `json:"profit_note"`
+		Resources  []struct {
 			Resource        string     `json:"resource"`
 			Label           string     `json:"label"`
 			State           string     `json:"state"`
@@ -291,6 +293,36 @@ func TestTheSyncStatusFollowsTheProfitUntilItIsIn(t *testing.T) {
 	}
 	if st := s.status(t, cookie); st.Running || st.Shops[0].Summary != "Everything is synced." {
 		t.Fatalf("status after the catch-up = running %v, %q; want everything synced", st.Running, st.Shops[0].Summary)
+	}
+}
+
+// Orders the profit model refused are set aside (rollup: refusal); Settings -> Shops says how many, and the latest
+// with its reason, so the seller knows which figures are missing and why.
+func TestTheShopsPageNamesTheOrdersWhoseProfitCouldNotBeWorkedOut(t *testing.T) {
+	s := newShopSite(t)
+	cookie, userID := s.seller(t, "refused@example.com")
+	s.connectShop(t, userID, "7001", "Glow US", "US")
+	page := s.get("/settings/shops", cookie).Body.String()
+	if st := s.status(t, cookie); st.Shops[0].ProfitNote != "" || !strings.Contains(page, `data-shop-show="profit_note" hidden>`) {
+		t.Fatalf("profit note %q with no order set aside; want none, hidden", st.Shops[0].ProfitNote)
+	}
+	refuse := func(orderID, reason string) {
+		s.tenant(t, userID, func(ctx context.Context, tx *store.Tx) error {
+			return tx.Q.RecordProfitRefusals(ctx, tenantdb.RecordProfitRefusalsParams{UserID: userID, ShopID: "7001",
+				OrderIds: []string{orderID}, Reasons: []string{reason}, Now: tx.Now()})
+		})
+		s.env.Clock.Advance(time.Minute)
+	}
+	refuse("576001", "profit: order 576001: more than 1000 lines, returns or transactions")
+	refuse("576002", `profit: order 576002: line 577002 is in "EUR", the order in USD: mixed currencies`)
+	want := `The profit of 2 orders could not be worked out, so it is left out of your figures until its data changes. ` +
+		`Latest: order 576002: line 577002 is in "EUR", the order in USD: mixed currencies.`
+	if got := s.status(t, cookie).Shops[0].ProfitNote; got != want {
+		t.Fatalf("profit note %q; want %q", got, want)
+	}
+	page = s.get("/settings/shops", cookie).Body.String()
+	if !strings.Contains(page, html.EscapeString(want)) || strings.Contains(page, `data-shop-show="profit_note" hidden>`) {
+		t.Errorf("Settings -> Shops does not show the note %q", want)
 	}
 }
 

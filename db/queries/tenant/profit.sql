@@ -2,7 +2,7 @@
 
 -- name: ApplyOrderProfits :one
 -- Replaces the profit rows of the orders @order_ids with the rows given a column at a time (@row_*: order_profits
--- rows without user_id and shop_id; every order of @order_ids must have one) and adds to daily_profit the
+-- rows without user_id and shop_id; an order of @order_ids given none loses its rows) and adds to daily_profit the
 -- difference they make, per SKU, day and currency. Rows whose values are the same are not written, and a difference of zero is not added, so
 -- applying the same rows again changes nothing. Returns how many rows of each table it wrote.
 WITH rows AS (
@@ -448,9 +448,32 @@ SELECT p.order_id FROM order_profits p
 WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.sku_id = '' AND p.state = 'estimated';
 
 -- name: DeleteShopProfits :exec
--- Forgets the shop's profit rows, before a rebuild writes them again.
-WITH o AS (DELETE FROM order_profits p WHERE p.user_id = @user_id AND p.shop_id = @shop_id)
+-- Forgets the shop's profit rows and refusals, before a rebuild writes them again.
+WITH o AS (DELETE FROM order_profits p WHERE p.user_id = @user_id AND p.shop_id = @shop_id),
+r AS (DELETE FROM profit_refusals x WHERE x.user_id = @user_id AND x.shop_id = @shop_id)
 DELETE FROM daily_profit d WHERE d.user_id = @user_id AND d.shop_id = @shop_id;
+
+-- name: RecordProfitRefusals :exec
+-- Sets the orders @order_ids aside with the model's @reasons (migration 00024); an order refused again keeps the
+-- time it was first refused and takes the latest reason.
+INSERT INTO profit_refusals (user_id, shop_id, order_id, reason, refused_at)
+SELECT @user_id::bigint, @shop_id::text, unnest(@order_ids::text[]), unnest(@reasons::text[]), @now::timestamptz
+ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET reason = EXCLUDED.reason
+WHERE profit_refusals.reason <> EXCLUDED.reason;
+
+-- name: ClearProfitRefusals :exec
+-- Takes the orders @order_ids, computed, off the shop's refusals.
+DELETE FROM profit_refusals x WHERE x.user_id = @user_id AND x.shop_id = @shop_id AND x.order_id = ANY(@order_ids::text[]);
+
+-- name: ShopHasProfitRefusals :one
+SELECT EXISTS (SELECT 1 FROM profit_refusals x WHERE x.user_id = @user_id AND x.shop_id = @shop_id)::boolean AS refused;
+
+-- name: ProfitRefusalsByShop :many
+-- Per shop of the seller: how many orders are set aside, and the latest one with its reason.
+SELECT x.shop_id, count(*)::bigint AS orders,
+    (array_agg(x.order_id ORDER BY x.refused_at DESC, x.order_id))[1]::text AS latest_order_id,
+    (array_agg(x.reason ORDER BY x.refused_at DESC, x.order_id))[1]::text AS latest_reason
+FROM profit_refusals x WHERE x.user_id = @user_id GROUP BY x.shop_id ORDER BY x.shop_id;
 
 -- name: SettledProfitForRates :one
 -- What the shop's orders placed since @since and settled add up to: the figures profit.RatesFrom observes rates in.

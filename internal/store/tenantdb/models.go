@@ -272,6 +272,14 @@ type ProfitQueue struct {
 	OrderID string
 }
 
+type ProfitRefusal struct {
+	UserID    int64
+	ShopID    string
+	OrderID   string
+	Reason    string
+	RefusedAt time.Time
+}
+
 type ProfitVersion struct {
 	UserID  int64
 	Version int64

@@ -317,7 +317,7 @@ type ApplyOrderProfitsRow struct {
 
 // Profit per order and per day (migration 00013; internal/rollup maintains both).
 // Replaces the profit rows of the orders @order_ids with the rows given a column at a time (@row_*: order_profits
-// rows without user_id and shop_id; every order of @order_ids must have one) and adds to daily_profit the
+// rows without user_id and shop_id; an order of @order_ids given none loses its rows) and adds to daily_profit the
 // difference they make, per SKU, day and currency. Rows whose values are the same are not written, and a difference of zero is not added, so
 // applying the same rows again changes nothing. Returns how many rows of each table it wrote.
 func (q *Queries) ApplyOrderProfits(ctx context.Context, arg ApplyOrderProfitsParams) (ApplyOrderProfitsRow, error) {
@@ -352,8 +352,25 @@ func (q *Queries) BumpProfitVersion(ctx context.Context, userID int64) error {
 	return err
 }
 
+const clearProfitRefusals = `-- name: ClearProfitRefusals :exec
+DELETE FROM profit_refusals x WHERE x.user_id = $1 AND x.shop_id = $2 AND x.order_id = ANY($3::text[])
+`
+
+type ClearProfitRefusalsParams struct {
+	UserID   int64
+	ShopID   string
+	OrderIds []string
+}
+
+// Takes the orders @order_ids, computed, off the shop's refusals.
+func (q *Queries) ClearProfitRefusals(ctx context.Context, arg ClearProfitRefusalsParams) error {
+	_, err := q.db.Exec(ctx, clearProfitRefusals, arg.UserID, arg.ShopID, arg.OrderIds)
+	return err
+}
+
 const deleteShopProfits = `-- name: DeleteShopProfits :exec
-WITH o AS (DELETE FROM order_profits p WHERE p.user_id = $1 AND p.shop_id = $2)
+WITH o AS (DELETE FROM order_profits p WHERE p.user_id = $1 AND p.shop_id = $2),
+r AS (DELETE FROM profit_refusals x WHERE x.user_id = $1 AND x.shop_id = $2)
 DELETE FROM daily_profit d WHERE d.user_id = $1 AND d.shop_id = $2
 `
 
@@ -362,7 +379,7 @@ type DeleteShopProfitsParams struct {
 	ShopID string
 }
 
-// Forgets the shop's profit rows, before a rebuild writes them again.
+// Forgets the shop's profit rows and refusals, before a rebuild writes them again.
 func (q *Queries) DeleteShopProfits(ctx context.Context, arg DeleteShopProfitsParams) error {
 	_, err := q.db.Exec(ctx, deleteShopProfits, arg.UserID, arg.ShopID)
 	return err
@@ -752,6 +769,46 @@ func (q *Queries) ProfitQueueLengths(ctx context.Context, userID int64) ([]Profi
 	return items, nil
 }
 
+const profitRefusalsByShop = `-- name: ProfitRefusalsByShop :many
+SELECT x.shop_id, count(*)::bigint AS orders,
+    (array_agg(x.order_id ORDER BY x.refused_at DESC, x.order_id))[1]::text AS latest_order_id,
+    (array_agg(x.reason ORDER BY x.refused_at DESC, x.order_id))[1]::text AS latest_reason
+FROM profit_refusals x WHERE x.user_id = $1 GROUP BY x.shop_id ORDER BY x.shop_id
+`
+
+type ProfitRefusalsByShopRow struct {
+	ShopID        string
+	Orders        int64
+	LatestOrderID string
+	LatestReason  string
+}
+
+// Per shop of the seller: how many orders are set aside, and the latest one with its reason.
+func (q *Queries) ProfitRefusalsByShop(ctx context.Context, userID int64) ([]ProfitRefusalsByShopRow, error) {
+	rows, err := q.db.Query(ctx, profitRefusalsByShop, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ProfitRefusalsByShopRow{}
+	for rows.Next() {
+		var i ProfitRefusalsByShopRow
+		if err := rows.Scan(
+			&i.ShopID,
+			&i.Orders,
+			&i.LatestOrderID,
+			&i.LatestReason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const profitReturns = `-- name: ProfitReturns :many
 SELECT r.order_id, r.return_id, r.return_type, r.status, r.currency, r.refund_subtotal, r.refund_tax,
     r.seller_paid_return_shipping,
@@ -1082,6 +1139,34 @@ func (q *Queries) RebuildDailyProfit(ctx context.Context, arg RebuildDailyProfit
 	return result.RowsAffected(), nil
 }
 
+const recordProfitRefusals = `-- name: RecordProfitRefusals :exec
+INSERT INTO profit_refusals (user_id, shop_id, order_id, reason, refused_at)
+SELECT $1::bigint, $2::text, unnest($3::text[]), unnest($4::text[]), $5::timestamptz
+ON CONFLICT (user_id, shop_id, order_id) DO UPDATE SET reason = EXCLUDED.reason
+WHERE profit_refusals.reason <> EXCLUDED.reason
+`
+
+type RecordProfitRefusalsParams struct {
+	UserID   int64
+	ShopID   string
+	OrderIds []string
+	Reasons  []string
+	Now      time.Time
+}
+
+// Sets the orders @order_ids aside with the model's @reasons (migration 00024); an order refused again keeps the
+// time it was first refused and takes the latest reason.
+func (q *Queries) RecordProfitRefusals(ctx context.Context, arg RecordProfitRefusalsParams) error {
+	_, err := q.db.Exec(ctx, recordProfitRefusals,
+		arg.UserID,
+		arg.ShopID,
+		arg.OrderIds,
+		arg.Reasons,
+		arg.Now,
+	)
+	return err
+}
+
 const setShopFeeRates = `-- name: SetShopFeeRates :execrows
 INSERT INTO shop_fee_rates (user_id, shop_id, currency, rates, settled_orders, observed_at)
 VALUES ($1, $2, $3, $4, $5, $6)
@@ -1207,6 +1292,22 @@ func (q *Queries) SettledProfitForRates(ctx context.Context, arg SettledProfitFo
 		&i.TaxOnFees,
 	)
 	return i, err
+}
+
+const shopHasProfitRefusals = `-- name: ShopHasProfitRefusals :one
+SELECT EXISTS (SELECT 1 FROM profit_refusals x WHERE x.user_id = $1 AND x.shop_id = $2)::boolean AS refused
+`
+
+type ShopHasProfitRefusalsParams struct {
+	UserID int64
+	ShopID string
+}
+
+func (q *Queries) ShopHasProfitRefusals(ctx context.Context, arg ShopHasProfitRefusalsParams) (bool, error) {
+	row := q.db.QueryRow(ctx, shopHasProfitRefusals, arg.UserID, arg.ShopID)
+	var refused bool
+	err := row.Scan(&refused)
+	return refused, err
 }
 
 const shopOrderIDs = `-- name: ShopOrderIDs :many
