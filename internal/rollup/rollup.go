@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	_ "time/tzdata" // the seller's zone must load on a machine without a zone database
@@ -203,6 +204,21 @@ type refusal struct {
 	reason  string
 }
 
+// maxReason bounds a refusal's reason: a currency TikTok sent is quoted in it as it came.
+const maxReason = 300
+
+// reasonOf is the model's refusal in one line: its first problem, and how many more it found.
+func reasonOf(err error) string {
+	first, rest, more := strings.Cut(err.Error(), "\n")
+	if len(first) > maxReason {
+		first = strings.ToValidUTF8(first[:maxReason], "") + "..."
+	}
+	if more {
+		first += fmt.Sprintf(" (and %d more)", strings.Count(rest, "\n")+1)
+	}
+	return first
+}
+
 // compute reads the orders ids as stored and applies the profit model to each, loading the shop when the first
 // is found: a settlement page of orders not synced yet costs one read.
 func (s *shop) compute(ctx context.Context, tx *store.Tx, ids []string) (computed, error) {
@@ -218,7 +234,7 @@ func (s *shop) compute(ctx context.Context, tx *store.Tx, ids []string) (compute
 	for _, in := range inputs {
 		r, err := profit.Compute(*in, s.costs, s.rates)
 		if err != nil {
-			b.refused = append(b.refused, refusal{orderID: in.Order.ID, reason: err.Error()})
+			b.refused = append(b.refused, refusal{orderID: in.Order.ID, reason: reasonOf(err)})
 			continue
 		}
 		if err := b.rows.result(r, in.Order.CreateTime, s.zone); err != nil {

@@ -545,10 +545,11 @@ func TestAnOrderTheModelRefusesIsSetAside(t *testing.T) {
 	f.rebuild(t, shopID)
 	conn := testenv.Connect(t, f.env.DB.OwnerURL)
 	var orderID, currency string
-	err := conn.QueryRow(ctx, `SELECT order_id, max(currency) FROM order_lines WHERE user_id = $1 AND shop_id = $2
-		GROUP BY order_id ORDER BY order_id LIMIT 1`, userID, shopID).Scan(&orderID, &currency)
-	if err != nil {
-		t.Fatal(err)
+	var lines int // each in the wrong currency: a problem each
+	err := conn.QueryRow(ctx, `SELECT order_id, max(currency), count(*) FROM order_lines WHERE user_id = $1 AND shop_id = $2
+		GROUP BY order_id ORDER BY count(*) DESC, order_id LIMIT 1`, userID, shopID).Scan(&orderID, &currency, &lines)
+	if err != nil || lines < 2 {
+		t.Fatalf("an order of several lines: %v (%d lines)", err, lines)
 	}
 	if n := rowsOf(f.rows(t, "order_profits"), shopID+"/"+orderID+"/"); n == 0 {
 		t.Fatalf("order %s has no rows before it is spoiled", orderID)
@@ -594,8 +595,9 @@ func TestAnOrderTheModelRefusesIsSetAside(t *testing.T) {
 		t.Fatal("no order kept its rows")
 	}
 	got := refusals()
-	if r := got[shopID+"/"+orderID]; len(got) != 1 || !strings.HasPrefix(r, "1: ") || !strings.Contains(r, "mixed currencies") {
-		t.Fatalf("refusals %v; want order %s's mixed currencies, once", got, orderID)
+	if r := got[shopID+"/"+orderID]; len(got) != 1 || !strings.HasPrefix(r, "1: ") || !strings.Contains(r, "mixed currencies") ||
+		strings.Contains(r, "\n") || lines > 1 && !strings.HasSuffix(r, fmt.Sprintf("(and %d more)", lines-1)) {
+		t.Fatalf("refusals %v; want order %s's mixed currencies, once, on one line with how many more of its %d lines", got, orderID, lines)
 	}
 	f.sameAfterARebuild(t, "with the order refused", shopID, orders, days)
 	if after := refusals(); !maps.Equal(after, got) {
