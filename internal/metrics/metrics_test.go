@@ -59,6 +59,7 @@ func TestTheHandlerServesWhatTheSyncObserverHeard(t *testing.T) {
 	reg.Sync.SyncFailed("orders", "rate_limited")
 	reg.Sync.SyncFailed("returns", "internal")
 	reg.Sync.RecordMalformed("orders")
+	reg.Sync.OrdersSetAside(2)
 
 	code, body := scrape(t, reg.Handler("", discard), "")
 	if code != http.StatusOK {
@@ -72,6 +73,7 @@ func TestTheHandlerServesWhatTheSyncObserverHeard(t *testing.T) {
 		`profitline_sync_errors_total{class="rate_limited",resource="orders"} 2`,
 		`profitline_sync_errors_total{class="internal",resource="returns"} 1`,
 		`profitline_sync_malformed_records_total{resource="orders"} 1`,
+		`profitline_sync_profit_orders_set_aside_total 2`,
 	)
 	for _, family := range []string{"go_goroutines", "process_cpu_seconds_total"} {
 		if !strings.Contains(body, "\n"+family+" ") {

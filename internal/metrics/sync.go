@@ -12,6 +12,7 @@ type Sync struct {
 	written   *prometheus.CounterVec
 	errors    *prometheus.CounterVec
 	malformed *prometheus.CounterVec
+	setAside  *prometheus.CounterVec
 }
 
 func newSync() *Sync {
@@ -24,6 +25,8 @@ func newSync() *Sync {
 		written:   counter("rows_written_total", "Rows inserted or changed by syncs (unchanged records are not counted), by resource.", "resource"),
 		errors:    counter("errors_total", "Syncs that ended in an error, by resource and error class (TikTok's classes, or internal).", "resource", "class"),
 		malformed: counter("malformed_records_total", "Records kept aside because they could not be read, by resource.", "resource"),
+		setAside: counter("profit_orders_set_aside_total", "Orders whose profit the model refused, set aside by catch-ups "+
+			"(an order refused again counts again)."),
 	}
 }
 
@@ -44,6 +47,11 @@ func (s *Sync) RecordMalformed(resource string) {
 	s.malformed.WithLabelValues(resource).Inc()
 }
 
+// OrdersSetAside counts orders a catch-up set aside, the profit model refused them.
+func (s *Sync) OrdersSetAside(n int) {
+	s.setAside.WithLabelValues().Add(float64(n))
+}
+
 // Describe implements prometheus.Collector.
 func (s *Sync) Describe(ch chan<- *prometheus.Desc) {
 	for _, c := range s.all() {
@@ -59,5 +67,5 @@ func (s *Sync) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (s *Sync) all() []*prometheus.CounterVec {
-	return []*prometheus.CounterVec{s.pages, s.rows, s.written, s.errors, s.malformed}
+	return []*prometheus.CounterVec{s.pages, s.rows, s.written, s.errors, s.malformed, s.setAside}
 }

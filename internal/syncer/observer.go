@@ -9,6 +9,8 @@ type Observer interface {
 	SyncFailed(resource, class string)
 	// RecordMalformed is a record kept aside because it could not be read.
 	RecordMalformed(resource string)
+	// OrdersSetAside is orders a catch-up set aside, the profit model refused them (rollup: refusal).
+	OrdersSetAside(n int)
 }
 
 type nopObserver struct{}
@@ -16,3 +18,4 @@ type nopObserver struct{}
 func (nopObserver) PageSynced(string, int, int) {}
 func (nopObserver) SyncFailed(string, string)   {}
 func (nopObserver) RecordMalformed(string)      {}
+func (nopObserver) OrdersSetAside(int)          {}

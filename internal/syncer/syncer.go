@@ -233,6 +233,7 @@ func (j *run) catchUp(ctx context.Context) error {
 		}
 		if c.Refused > 0 { // their reasons are on the shop's Settings -> Shops card
 			j.s.log.Warn("profit: orders set aside, the model refused them", "shop_id", j.shopID, "orders", c.Refused)
+			j.s.cfg.Observer.OrdersSetAside(int(c.Refused))
 		}
 		if taken < rollup.TakeMax {
 			return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/profitline/profitline/internal/clock"
 	"github.com/profitline/profitline/internal/connect"
+	"github.com/profitline/profitline/internal/rollup"
 	"github.com/profitline/profitline/internal/shops"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/tenantdb"
@@ -250,6 +251,7 @@ func (c *cancelAfter) PageSynced(string, int, int) {
 }
 func (c *cancelAfter) SyncFailed(string, string) {}
 func (c *cancelAfter) RecordMalformed(string)    {}
+func (c *cancelAfter) OrdersSetAside(int)        {}
 
 func TestARevokedGrantStopsTheSyncWithoutCallingTikTok(t *testing.T) {
 	f := newFixture(t)
@@ -406,6 +408,7 @@ func (w *queueWatch) PageSynced(resource string, _, _ int) {
 }
 func (*queueWatch) SyncFailed(string, string) {}
 func (*queueWatch) RecordMalformed(string)    {}
+func (*queueWatch) OrdersSetAside(int)        {}
 
 // tick moves a fake clock a second per page.
 type tick struct{ clk *clock.Fake }
@@ -413,6 +416,7 @@ type tick struct{ clk *clock.Fake }
 func (t tick) PageSynced(string, int, int) { t.clk.Advance(time.Second) }
 func (tick) SyncFailed(string, string)     {}
 func (tick) RecordMalformed(string)        {}
+func (tick) OrdersSetAside(int)            {}
 
 func TestOnlyTheLatestRunsOfEachResourceAreKept(t *testing.T) {
 	f := newFixture(t)
@@ -434,3 +438,49 @@ func TestOnlyTheLatestRunsOfEachResourceAreKept(t *testing.T) {
 		t.Fatalf("kept %d product runs and %d withdrawal runs; want the latest 50 and the one", products, withdrawals)
 	}
 }
+
+// A run goes on past an order whose profit the model refuses: the catch-up after it sets the order aside, counts it
+// for the metrics and keeps its reason, and the run succeeds. (One such order used to fail every run that caught up.)
+func TestASyncRunGoesOnPastAnOrderWhoseProfitIsRefused(t *testing.T) {
+	f := newFixture(t)
+	f.syncAll(t)
+	ctx := context.Background()
+	var orderID string
+	err := testenv.Connect(t, f.env.DB.OwnerURL).QueryRow(ctx, `UPDATE order_lines SET currency = 'EUR'
+		WHERE (user_id, shop_id, order_id) = (SELECT user_id, shop_id, min(order_id) FROM order_lines
+			WHERE user_id = $1 AND shop_id = $2 GROUP BY user_id, shop_id) RETURNING order_id`, f.userID, f.shop.ID).Scan(&orderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error { return rollup.Queue(ctx, tx, f.shop.ID, []string{orderID}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := &setAside{}
+	f.sync = syncer.New(f.env.Store, f.tt.Client, f.conn, f.env.Clock, syncer.Config{Backfill: 60 * 24 * time.Hour, PageSize: 50,
+		Observer: seen}, slog.New(slog.DiscardHandler))
+	if _, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceReturns); err != nil {
+		t.Fatalf("the run after the order was spoiled: %v", err)
+	}
+	if seen.orders != 1 {
+		t.Errorf("%d orders set aside reached the metrics; want 1", seen.orders)
+	}
+	err = f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error {
+		rs, err := tx.Q.ProfitRefusalsByShop(ctx, f.userID)
+		if err == nil && (len(rs) != 1 || rs[0].LatestOrderID != orderID || !strings.Contains(rs[0].LatestReason, "mixed currencies")) {
+			t.Errorf("refusals %+v; want order %s's mixed currencies", rs, orderID)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// setAside counts the orders catch-ups set aside.
+type setAside struct{ orders int }
+
+func (*setAside) PageSynced(string, int, int) {}
+func (*setAside) SyncFailed(string, string)   {}
+func (*setAside) RecordMalformed(string)      {}
+func (s *setAside) OrdersSetAside(n int)      { s.orders += n }
