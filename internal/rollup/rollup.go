@@ -192,31 +192,37 @@ func (s *shop) apply(ctx context.Context, tx *store.Tx, ids []string, fresh bool
 type computed struct {
 	found   []string
 	rows    rowWriter
-	refused []refusal
+	refused []Refusal
 }
 
-// A refusal is an order the profit model would not compute (amounts in more than one currency, beyond its limits,
-// a line id twice, a return naming a line the order does not have) and why. The order is set aside as a sync sets
-// aside a record it cannot read: it keeps no profit rows, its reason is stored (profit_refusals, migration 00024)
-// and every other order goes on, where one such order used to fail every catch-up of its shop.
-type refusal struct {
-	orderID string
-	reason  string
+// A Refusal is an order the profit model would not compute (amounts in more than one currency, beyond its limits,
+// a line id twice, a return naming a line the order does not have) and why. A catch-up sets such an order aside as
+// a sync sets aside a record it cannot read: it keeps no profit rows, its reason is stored (profit_refusals,
+// migration 00024) and every other order goes on, where one such order used to fail every catch-up of its shop.
+// Compute returns it as its error.
+type Refusal struct {
+	OrderID string
+	Reason  string // the model's first problem, in one line, and how many more it found
+}
+
+func (r Refusal) Error() string {
+	return fmt.Sprintf("rollup: the profit of order %s could not be worked out: %s", r.OrderID, r.Reason)
 }
 
 // maxReason bounds a refusal's reason: a currency TikTok sent is quoted in it as it came.
 const maxReason = 300
 
-// reasonOf is the model's refusal in one line: its first problem, and how many more it found.
-func reasonOf(err error) string {
-	first, rest, more := strings.Cut(err.Error(), "\n")
+// refusalOf is the model's refusal of an order: its first problem, without the order it names, and how many more.
+func refusalOf(orderID string, err error) Refusal {
+	msg := strings.TrimPrefix(err.Error(), "profit: order "+orderID+": ")
+	first, rest, more := strings.Cut(msg, "\n")
 	if len(first) > maxReason {
 		first = strings.ToValidUTF8(first[:maxReason], "") + "..."
 	}
 	if more {
 		first += fmt.Sprintf(" (and %d more)", strings.Count(rest, "\n")+1)
 	}
-	return first
+	return Refusal{OrderID: orderID, Reason: first}
 }
 
 // compute reads the orders ids as stored and applies the profit model to each, loading the shop when the first
@@ -234,7 +240,7 @@ func (s *shop) compute(ctx context.Context, tx *store.Tx, ids []string) (compute
 	for _, in := range inputs {
 		r, err := profit.Compute(*in, s.costs, s.rates)
 		if err != nil {
-			b.refused = append(b.refused, refusal{orderID: in.Order.ID, reason: reasonOf(err)})
+			b.refused = append(b.refused, refusalOf(in.Order.ID, err))
 			continue
 		}
 		if err := b.rows.result(r, in.Order.CreateTime, s.zone); err != nil {
@@ -264,7 +270,7 @@ func (s *shop) write(ctx context.Context, tx *store.Tx, b computed, fresh bool) 
 		if len(b.refused) > 0 {
 			ids = slices.Clone(b.found)
 			for _, r := range b.refused {
-				ids = append(ids, r.orderID)
+				ids = append(ids, r.OrderID)
 			}
 		}
 		out, err := tx.Q.ApplyOrderProfits(ctx, b.rows.applyParams(tx.UserID, s.id, ids))
@@ -289,7 +295,7 @@ func (s *shop) keepRefusals(ctx context.Context, tx *store.Tx, b computed) error
 	}
 	p := tenantdb.RecordProfitRefusalsParams{UserID: tx.UserID, ShopID: s.id, Now: tx.Now()}
 	for _, r := range b.refused {
-		p.OrderIds, p.Reasons = append(p.OrderIds, r.orderID), append(p.Reasons, r.reason)
+		p.OrderIds, p.Reasons = append(p.OrderIds, r.OrderID), append(p.Reasons, r.Reason)
 	}
 	if err := tx.Q.RecordProfitRefusals(ctx, p); err != nil {
 		return fmt.Errorf("rollup: set aside %d orders of shop %s: %w", len(b.refused), s.id, err)
@@ -299,7 +305,8 @@ func (s *shop) keepRefusals(ctx context.Context, tx *store.Tx, b computed) error
 }
 
 // Compute is the profit of one stored order with the shop's costs and rates as they are now: what an order's
-// breakdown page shows. It returns pgx.ErrNoRows when the shop has no such order.
+// breakdown page shows. It returns pgx.ErrNoRows when the shop has no such order, and a Refusal when the model
+// refuses it.
 func Compute(ctx context.Context, tx *store.Tx, shopID, orderID string) (profit.Result, error) {
 	s, err := loadShop(ctx, tx, shopID)
 	if err != nil {
@@ -312,7 +319,11 @@ func Compute(ctx context.Context, tx *store.Tx, shopID, orderID string) (profit.
 	if len(inputs) == 0 {
 		return profit.Result{}, pgx.ErrNoRows
 	}
-	return profit.Compute(*inputs[0], s.costs, s.rates)
+	r, err := profit.Compute(*inputs[0], s.costs, s.rates)
+	if err != nil {
+		return profit.Result{}, refusalOf(orderID, err)
+	}
+	return r, nil
 }
 
 // each walks every order of the shop in pages, calling f with each page's ids.

@@ -595,7 +595,7 @@ func TestAnOrderTheModelRefusesIsSetAside(t *testing.T) {
 		t.Fatal("no order kept its rows")
 	}
 	got := refusals()
-	if r := got[shopID+"/"+orderID]; len(got) != 1 || !strings.HasPrefix(r, "1: ") || !strings.Contains(r, "mixed currencies") ||
+	if r := got[shopID+"/"+orderID]; len(got) != 1 || !strings.HasPrefix(r, "1: line ") || !strings.Contains(r, "mixed currencies") ||
 		strings.Contains(r, "\n") || lines > 1 && !strings.HasSuffix(r, fmt.Sprintf("(and %d more)", lines-1)) {
 		t.Fatalf("refusals %v; want order %s's mixed currencies, once, on one line with how many more of its %d lines", got, orderID, lines)
 	}

@@ -142,6 +142,10 @@ func (s *Server) orderPage(c echo.Context) error {
 			return err
 		}
 		res, err := rollup.Compute(ctx, tx, shopID, orderID)
+		if refused := (rollup.Refusal{}); errors.As(err, &refused) {
+			return echo.NewHTTPError(http.StatusUnprocessableEntity, fmt.Sprintf("The profit of order %s could not be "+
+				"worked out, so it is left out of your figures until its data changes: %s.", orderID, refused.Reason))
+		}
 		if err != nil {
 			return fmt.Errorf("web: profit of order %s of shop %s: %w", orderID, shopID, err)
 		}

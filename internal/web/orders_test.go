@@ -358,6 +358,24 @@ func TestAnOrdersBreakdownHasTheModelsFiguresWithEveryFeeNamed(t *testing.T) {
 	}
 }
 
+// An order the profit model refuses opens on a page that says so and why (422), not on a server error.
+func TestAnOrderWhoseProfitIsRefusedSaysWhy(t *testing.T) {
+	s := newShopSite(t)
+	p := s.ordersSeller(t, "refused-order@example.com")
+	order := strings.SplitN(s.ordersWhere(t, p.userID, "true")[0], "/", 2)
+	s.tenant(t, p.userID, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.PgxTx().Exec(ctx, `UPDATE order_lines SET currency = 'EUR' WHERE user_id = $1 AND shop_id = $2 AND order_id = $3`,
+			p.userID, order[0], order[1])
+		return err
+	})
+	w := s.get("/orders/"+order[0]+"/"+order[1], p.cookie)
+	body := html.UnescapeString(w.Body.String())
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "The profit of order "+order[1]+" could not be worked out") ||
+		!strings.Contains(body, `is in "EUR", the order in USD: mixed currencies`) {
+		t.Fatalf("GET the refused order: %d\n%s", w.Code, body)
+	}
+}
+
 func TestAnotherSellerGets404ForAnOrderAndSeesNoneOfTheFirstSellersData(t *testing.T) {
 	s := newShopSite(t)
 	a := s.ordersSeller(t, "a@example.com")

@@ -299,8 +299,7 @@ func (st shopsState) syncOf(sh shops.Connected, now time.Time) shopSync {
 	}
 	if r, ok := st.refused[shopID]; ok {
 		out.ProfitNote = fmt.Sprintf("The profit of %s could not be worked out, so it is left out of your figures until "+
-			"its data changes. Latest: order %s: %s.", plural(int(r.Orders), "order"), r.LatestOrderID,
-			strings.TrimPrefix(strings.TrimPrefix(r.LatestReason, "profit: order "+r.LatestOrderID+": "), "profit: "))
+			"its data changes. Latest: order %s: %s.", plural(int(r.Orders), "order"), r.LatestOrderID, r.LatestReason)
 	}
 	return out
 }

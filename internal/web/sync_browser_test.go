@@ -54,7 +54,7 @@ func TestTheShopsPageShowsSyncProgressAdvancingWithoutAReload(t *testing.T) {
 	}
 	s.tenant(t, userID, func(ctx context.Context, tx *store.Tx) error {
 		return tx.Q.RecordProfitRefusals(ctx, tenantdb.RecordProfitRefusalsParams{UserID: userID, ShopID: "7001",
-			OrderIds: []string{"576001"}, Reasons: []string{"profit: order 576001: line 1 appears twice"}, Now: tx.Now()})
+			OrderIds: []string{"576001"}, Reasons: []string{"line 1 appears twice"}, Now: tx.Now()})
 	})
 	browsertest.WaitFor(t, b, `!`+note+`.hidden && `+note+`.textContent.includes("The profit of 1 order could not be worked out")`)
 

@@ -313,8 +313,8 @@ func TestTheShopsPageNamesTheOrdersWhoseProfitCouldNotBeWorkedOut(t *testing.T) 
 		})
 		s.env.Clock.Advance(time.Minute)
 	}
-	refuse("576001", "profit: order 576001: more than 1000 lines, returns or transactions")
-	refuse("576002", `profit: order 576002: line 577002 is in "EUR", the order in USD: mixed currencies`)
+	refuse("576001", "more than 1000 lines, returns or transactions")
+	refuse("576002", `line 577002 is in "EUR", the order in USD: mixed currencies`)
 	want := `The profit of 2 orders could not be worked out, so it is left out of your figures until its data changes. ` +
 		`Latest: order 576002: line 577002 is in "EUR", the order in USD: mixed currencies.`
 	if got := s.status(t, cookie).Shops[0].ProfitNote; got != want {
