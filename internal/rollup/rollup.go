@@ -166,9 +166,9 @@ func (s *shop) refresh(ctx context.Context, tx *store.Tx, ids []string) (Changed
 	return total, bumpIfChanged(ctx, tx, total)
 }
 
-// bumpIfChanged bumps the seller's version when rows changed.
+// bumpIfChanged bumps the seller's version when rows changed or orders were set aside (pages cache the count).
 func bumpIfChanged(ctx context.Context, tx *store.Tx, c Changed) error {
-	if c.OrderRows+c.DailyRows == 0 {
+	if c.OrderRows+c.DailyRows+c.Refused == 0 {
 		return nil
 	}
 	if err := tx.Q.BumpProfitVersion(ctx, tx.UserID); err != nil {

@@ -90,6 +90,7 @@ type dashboardShop struct {
 	OrdersTotal string // "$1,234.50"; empty when the shop's market currency is unknown
 	Returns     string
 	Statements  string
+	SetAside    string // "2 orders" whose profit the model refused, left out of the figures (rollup.Refusal); "" for none
 }
 
 // dashboardFilter is the range and shop form, as the request set it.
@@ -276,6 +277,7 @@ func (d *dashboardPage) shopCards(ctx context.Context, tx *store.Tx, st shopsSta
 			RevokedAt: utc(sh.RevokedAt), DataAsOf: st.dataAsOf(sh), Orders: "0", Returns: "0", Statements: "0"}
 		if got, ok := stored[sh.ShopID]; ok {
 			card.Orders, card.OrdersTotal, card.Returns, card.Statements = got.Orders, got.OrdersTotal, got.Returns, got.Statements
+			card.SetAside = got.SetAside
 		}
 		out = append(out, card)
 	}

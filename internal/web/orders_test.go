@@ -358,16 +358,31 @@ func TestAnOrdersBreakdownHasTheModelsFiguresWithEveryFeeNamed(t *testing.T) {
 	}
 }
 
-// An order the profit model refuses opens on a page that says so and why (422), not on a server error.
+// An order the profit model refuses is set aside by the catch-up: the dashboard says its shop's figures leave one
+// order out and where to see why, and the order's own page says why (422), not a server error.
 func TestAnOrderWhoseProfitIsRefusedSaysWhy(t *testing.T) {
 	s := newShopSite(t)
 	p := s.ordersSeller(t, "refused-order@example.com")
+	if body := s.get("/dashboard", p.cookie).Body.String(); strings.Contains(body, "data-set-aside") {
+		t.Fatal("the dashboard says orders are left out before any is")
+	}
 	order := strings.SplitN(s.ordersWhere(t, p.userID, "true")[0], "/", 2)
 	s.tenant(t, p.userID, func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.PgxTx().Exec(ctx, `UPDATE order_lines SET currency = 'EUR' WHERE user_id = $1 AND shop_id = $2 AND order_id = $3`,
 			p.userID, order[0], order[1])
-		return err
+		if err != nil {
+			return err
+		}
+		return rollup.Queue(ctx, tx, order[0], []string{order[1]})
 	})
+	if c, _, err := rollup.CatchUp(context.Background(), s.env.Store, p.userID, order[0]); err != nil || c.Refused != 1 {
+		t.Fatalf("catch-up: %+v, %v; want the order set aside", c, err)
+	}
+	dash := html.UnescapeString(s.get("/dashboard", p.cookie).Body.String())
+	if !strings.Contains(dash, "The profit of 1 order could not be worked out, so it is left out of these figures.") ||
+		!strings.Contains(dash, `href="/settings/shops">See why`) {
+		t.Errorf("the dashboard does not say an order is left out:\n%s", dash)
+	}
 	w := s.get("/orders/"+order[0]+"/"+order[1], p.cookie)
 	body := html.UnescapeString(w.Body.String())
 	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "The profit of order "+order[1]+" could not be worked out") ||

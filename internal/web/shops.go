@@ -354,6 +354,14 @@ func storedFigures(ctx context.Context, tx *store.Tx) ([]dashboardShop, error) {
 	if err != nil {
 		return nil, err
 	}
+	refused, err := tx.Q.ProfitRefusalsByShop(ctx, tx.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("web: profit refusals: %w", err)
+	}
+	setAside := make(map[string]int64, len(refused))
+	for _, r := range refused {
+		setAside[r.ShopID] = r.Orders
+	}
 	out := make([]dashboardShop, 0, len(st.shops))
 	for _, sh := range st.shops {
 		orders, err := tx.Q.OrderTotals(ctx, tenantdb.OrderTotalsParams{UserID: tx.UserID, ShopID: sh.ShopID})
@@ -370,6 +378,9 @@ func storedFigures(ctx context.Context, tx *store.Tx) ([]dashboardShop, error) {
 		}
 		d := dashboardShop{ShopID: sh.ShopID, Name: sh.Name, Region: sh.Region, Revoked: sh.Revoked, RevokedAt: utc(sh.RevokedAt),
 			DataAsOf: st.dataAsOf(sh), Orders: count(orders.Orders), Returns: count(returns.Returns), Statements: count(finance.Statements)}
+		if n := setAside[sh.ShopID]; n > 0 {
+			d.SetAside = plural(int(n), "order")
+		}
 		if orders.Currencies == 1 { // amounts in different currencies are never summed
 			if total, err := money.New(orders.TotalAmount, orders.Currency); err == nil {
 				d.OrdersTotal = total.Format()
