@@ -204,8 +204,9 @@ func readShops(ctx context.Context, tx *store.Tx) (shopsState, error) {
 	return st, nil
 }
 
-// readRuns adds the latest run of every shop's resources and how much of its profit is still queued: what
-// Settings -> Shops shows (the dashboard needs none).
+// readRuns adds the latest run of every shop's resources, how much of its profit is still queued and the orders
+// set aside: what Settings -> Shops shows (the dashboard needs none of it but the orders set aside, which it caches
+// with its stored figures).
 func (st *shopsState) readRuns(ctx context.Context, tx *store.Tx) error {
 	runs, err := tx.Q.LatestSyncRuns(ctx, tenantdb.LatestSyncRunsParams{UserID: tx.UserID, Resources: syncer.Resources()})
 	if err != nil {
@@ -223,15 +224,22 @@ func (st *shopsState) readRuns(ctx context.Context, tx *store.Tx) error {
 	for _, q := range queued {
 		st.pending[q.ShopID] = q.Entries
 	}
-	refused, err := tx.Q.ProfitRefusalsByShop(ctx, tx.UserID)
+	st.refused, err = setAsideByShop(ctx, tx)
+	return err
+}
+
+// setAsideByShop is, by shop, how many of the seller's orders a catch-up set aside, the model refused them
+// (rollup.Refusal), and the latest with its reason.
+func setAsideByShop(ctx context.Context, tx *store.Tx) (map[string]tenantdb.ProfitRefusalsByShopRow, error) {
+	rows, err := tx.Q.ProfitRefusalsByShop(ctx, tx.UserID)
 	if err != nil {
-		return fmt.Errorf("web: profit refusals: %w", err)
+		return nil, fmt.Errorf("web: profit refusals: %w", err)
 	}
-	st.refused = make(map[string]tenantdb.ProfitRefusalsByShopRow, len(refused))
-	for _, r := range refused {
-		st.refused[r.ShopID] = r
+	out := make(map[string]tenantdb.ProfitRefusalsByShopRow, len(rows))
+	for _, r := range rows {
+		out[r.ShopID] = r
 	}
-	return nil
+	return out, nil
 }
 
 // dataAsOf is the time a shop's figures are as of: when its last complete read finished, else how far its orders
@@ -354,13 +362,9 @@ func storedFigures(ctx context.Context, tx *store.Tx) ([]dashboardShop, error) {
 	if err != nil {
 		return nil, err
 	}
-	refused, err := tx.Q.ProfitRefusalsByShop(ctx, tx.UserID)
+	setAside, err := setAsideByShop(ctx, tx)
 	if err != nil {
-		return nil, fmt.Errorf("web: profit refusals: %w", err)
-	}
-	setAside := make(map[string]int64, len(refused))
-	for _, r := range refused {
-		setAside[r.ShopID] = r.Orders
+		return nil, err
 	}
 	out := make([]dashboardShop, 0, len(st.shops))
 	for _, sh := range st.shops {
@@ -378,8 +382,8 @@ func storedFigures(ctx context.Context, tx *store.Tx) ([]dashboardShop, error) {
 		}
 		d := dashboardShop{ShopID: sh.ShopID, Name: sh.Name, Region: sh.Region, Revoked: sh.Revoked, RevokedAt: utc(sh.RevokedAt),
 			DataAsOf: st.dataAsOf(sh), Orders: count(orders.Orders), Returns: count(returns.Returns), Statements: count(finance.Statements)}
-		if n := setAside[sh.ShopID]; n > 0 {
-			d.SetAside = plural(int(n), "order")
+		if r, ok := setAside[sh.ShopID]; ok {
+			d.SetAside = plural(int(r.Orders), "order")
 		}
 		if orders.Currencies == 1 { // amounts in different currencies are never summed
 			if total, err := money.New(orders.TotalAmount, orders.Currency); err == nil {

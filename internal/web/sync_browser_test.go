@@ -49,14 +49,14 @@ func TestTheShopsPageShowsSyncProgressAdvancingWithoutAReload(t *testing.T) {
 
 	// An order set aside, its profit refused, shows on the shop's card as the rest does.
 	const note = `document.querySelector('[data-sync-shop="7001"] [data-shop-show="profit_note"]')`
-	if shown := browsertest.Eval[bool](t, b, `!`+note+`.hidden`); shown {
-		t.Fatal("the profit note shows with no order set aside")
+	if display := browsertest.Eval[string](t, b, `getComputedStyle(`+note+`).display`); display != "none" {
+		t.Fatalf("the profit note shows (display %s) with no order set aside", display)
 	}
 	s.tenant(t, userID, func(ctx context.Context, tx *store.Tx) error {
 		return tx.Q.RecordProfitRefusals(ctx, tenantdb.RecordProfitRefusalsParams{UserID: userID, ShopID: "7001",
 			OrderIds: []string{"576001"}, Reasons: []string{"line 1 appears twice"}, Now: tx.Now()})
 	})
-	browsertest.WaitFor(t, b, `!`+note+`.hidden && `+note+`.textContent.includes("The profit of 1 order could not be worked out")`)
+	browsertest.WaitFor(t, b, `getComputedStyle(`+note+`).display !== "none" && `+note+`.textContent.includes("The profit of 1 order could not be worked out")`)
 
 	s.finishRun(t, userID, run, "7001", syncer.ResourceOrders)
 	browsertest.WaitFor(t, b, orders+`.dataset.state === "succeeded" && `+orders+`.querySelector(".sync-progress").hidden`)
