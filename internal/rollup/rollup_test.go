@@ -473,10 +473,14 @@ func TestQueuedOrdersCaughtUpConcurrentlyCountOnce(t *testing.T) {
 }
 
 // A catch-up of more orders than one statement computes (seeded in SQL, with refunds, settlement and estimates)
-// ends with the rows a rebuild writes.
+// ends with the rows a rebuild writes, an order the model refuses in its third batch (read ahead) set aside by both.
 func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
 	f := seeded(t, 2400, 60, 12)
 	ctx, env, userID, shopID := context.Background(), f.env, f.userID, seededShop
+	if tag, err := testenv.Connect(t, env.DB.OwnerURL).Exec(ctx, `UPDATE order_lines SET currency = 'EUR'
+		WHERE user_id = $1 AND shop_id = $2 AND order_id = '000000001200'`, userID, shopID); err != nil || tag.RowsAffected() == 0 {
+		t.Fatalf("mixing the currencies of order 000000001200: %v", err)
+	}
 	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
 		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: userID, ShopID: shopID, MaxRows: 1 << 30})
 		if err == nil && len(ids) != 2400 {
@@ -487,10 +491,13 @@ func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
 		}
 		return rollup.Queue(ctx, tx, shopID, ids)
 	})
-	if _, taken, err := rollup.CatchUp(ctx, env.Store, userID, shopID); err != nil || taken != 2400 {
-		t.Fatalf("catch-up took %d entries: %v; want all 2400", taken, err)
+	if c, taken, err := rollup.CatchUp(ctx, env.Store, userID, shopID); err != nil || taken != 2400 || c.Refused != 1 {
+		t.Fatalf("catch-up took %d entries and set %d orders aside: %v; want all 2400, and 1", taken, c.Refused, err)
 	}
 	caughtUp, caughtUpDays := f.rows(t, "order_profits"), f.rows(t, "daily_profit")
+	if n := rowsOf(caughtUp, shopID+"/000000001200/"); n != 0 {
+		t.Errorf("the refused order has %d rows", n)
+	}
 	if len(caughtUp) < 2400 {
 		t.Fatalf("%d order_profits rows after the catch-up; want one per order and SKU of it", len(caughtUp))
 	}
