@@ -104,6 +104,7 @@ type row struct {
 	key      string // shop/day/sku/currency, or shop/order/sku
 	measures []int64
 	other    string // the row's other columns, as JSON
+	sole     string // order_profits: the SKU an order's row stands for
 }
 
 // rows reads a profit table whole, as the owner (every column by name, so a column the code forgot shows up).
@@ -133,6 +134,7 @@ func (f *fixture) rows(t *testing.T, table string) map[string]row {
 			r.key = fmt.Sprint(m["shop_id"], "/", m["day"], "/", m["sku_id"], "/", m["currency"])
 		} else {
 			r.key = fmt.Sprint(m["shop_id"], "/", m["order_id"], "/", m["sku_id"])
+			r.sole, _ = m["sole_sku_id"].(string)
 		}
 		b, _ := json.Marshal(m)
 		r.other = string(b)
@@ -142,6 +144,15 @@ func (f *fixture) rows(t *testing.T, table string) map[string]row {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// skuRow is the order's row for the SKU: the SKU's own, or the order's when it stands for its sole SKU.
+func skuRow(rows map[string]row, shopID, orderID, skuID string) (row, bool) {
+	if r, ok := rows[shopID+"/"+orderID+"/"+skuID]; ok {
+		return r, true
+	}
+	r, ok := rows[shopID+"/"+orderID+"/"]
+	return r, ok && r.sole == skuID
 }
 
 func nonZero(rows map[string]row) map[string]row {
@@ -251,13 +262,32 @@ func TestTheSyncsRollupsAreTheModelOrderByOrderAndARebuildEndsThere(t *testing.T
 		}
 	}
 
+	// Most of the shop's orders are of one SKU, and their own rows stand for it: no SKU row beside them.
+	orderRows := f.rows(t, "order_profits")
+	sole := 0
+	for _, r := range orderRows {
+		if r.sole == "" {
+			continue
+		}
+		sole++
+		order, _, _ := strings.Cut(strings.TrimPrefix(r.key, f.shop.ID+"/"), "/")
+		for k := range orderRows {
+			if strings.HasPrefix(k, f.shop.ID+"/"+order+"/") && k != r.key {
+				t.Errorf("order %s stands for SKU %s and has row %s too", order, r.sole, k)
+			}
+		}
+	}
+	if sole < orders/2 {
+		t.Errorf("%d of %d orders stand for their sole SKU; the sandbox's orders are mostly of one SKU", sole, orders)
+	}
+
 	version := f.version(t)
 	f.syncAll(t)
 	if v := f.version(t); v != version {
 		t.Errorf("a re-sync of unchanged data moved the profit version from %d to %d", version, v)
 	}
 
-	incremental, orderRows := nonZero(daily), f.rows(t, "order_profits")
+	incremental := nonZero(daily)
 	f.rebuild(t, f.shop.ID)
 	sameRows(t, "daily_profit after a rebuild", nonZero(f.rows(t, "daily_profit")), incremental)
 	sameRows(t, "order_profits after a rebuild", f.rows(t, "order_profits"), orderRows)
@@ -635,35 +665,56 @@ func rowsOf(rows map[string]row, prefix string) int {
 }
 
 // An order that loses a SKU (TikTok dropped one of its lines) loses that SKU's profit row when it is caught up, and
-// the SKU's day loses what the row held: the shop ends where a rebuild ends.
+// the SKU's day loses what the row held: the shop ends where a rebuild ends. Left with one SKU, the order's own row
+// stands for it; given the line back, the order has its SKU rows again and its row stands for none.
 func TestAnOrderThatLosesASKULosesItsRow(t *testing.T) {
 	f := seeded(t, 60, 10, 12)
 	ctx, userID, shopID := context.Background(), f.userID, seededShop
 	f.rebuild(t, shopID)
 	conn := testenv.Connect(t, f.env.DB.OwnerURL)
-	var orderID, skuID string
-	err := conn.QueryRow(ctx, `SELECT order_id, max(sku_id) FROM order_lines WHERE user_id = $1 AND shop_id = $2
-		GROUP BY order_id HAVING count(DISTINCT sku_id) > 1 ORDER BY order_id LIMIT 1`, userID, shopID).Scan(&orderID, &skuID)
+	var orderID, kept, skuID string
+	err := conn.QueryRow(ctx, `SELECT order_id, min(sku_id), max(sku_id) FROM order_lines WHERE user_id = $1 AND shop_id = $2
+		GROUP BY order_id HAVING count(DISTINCT sku_id) = 2 ORDER BY order_id LIMIT 1`, userID, shopID).Scan(&orderID, &kept, &skuID)
 	if err != nil {
 		t.Fatalf("a seeded order of two SKUs: %v", err)
 	}
-	key := shopID + "/" + orderID + "/" + skuID
-	if _, ok := f.rows(t, "order_profits")[key]; !ok {
-		t.Fatalf("no row %s before the line is dropped", key)
+	orderKey, key, keptKey := shopID+"/"+orderID+"/", shopID+"/"+orderID+"/"+skuID, shopID+"/"+orderID+"/"+kept
+	catchUp := func() {
+		t.Helper()
+		f.inTenant(t, func(ctx context.Context, tx *store.Tx) error { return rollup.Queue(ctx, tx, shopID, []string{orderID}) })
+		if _, taken, err := rollup.CatchUp(ctx, f.env.Store, userID, shopID); err != nil || taken != 1 {
+			t.Fatalf("catch-up took %d entries: %v", taken, err)
+		}
+	}
+	before := f.rows(t, "order_profits")
+	if _, ok := before[key]; !ok || before[orderKey].sole != "" {
+		t.Fatalf("before the line is dropped: row %s there %v, the order's row standing for %q", key, ok, before[orderKey].sole)
+	}
+	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE dropped AS SELECT * FROM order_lines
+		WHERE user_id = $1 AND shop_id = $2 AND order_id = $3 AND sku_id = $4`, userID, shopID, orderID, skuID); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := conn.Exec(ctx, `DELETE FROM order_lines WHERE user_id = $1 AND shop_id = $2 AND order_id = $3 AND sku_id = $4`,
 		userID, shopID, orderID, skuID); err != nil {
 		t.Fatal(err)
 	}
-	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error { return rollup.Queue(ctx, tx, shopID, []string{orderID}) })
-	if _, taken, err := rollup.CatchUp(ctx, f.env.Store, userID, shopID); err != nil || taken != 1 {
-		t.Fatalf("catch-up took %d entries: %v", taken, err)
-	}
+	catchUp()
 	caughtUp, caughtUpDays := f.rows(t, "order_profits"), f.rows(t, "daily_profit")
 	if _, ok := caughtUp[key]; ok {
 		t.Errorf("row %s is still there, its line gone", key)
 	}
+	if _, ok := caughtUp[keptKey]; ok || caughtUp[orderKey].sole != kept {
+		t.Errorf("left with SKU %s: its own row there %v, the order's row standing for %q", kept, ok, caughtUp[orderKey].sole)
+	}
 	f.sameAfterARebuild(t, "after the catch-up against a rebuild", shopID, caughtUp, caughtUpDays)
+
+	if _, err := conn.Exec(ctx, `INSERT INTO order_lines SELECT * FROM dropped`); err != nil {
+		t.Fatal(err)
+	}
+	catchUp()
+	restored, restoredDays := f.rows(t, "order_profits"), f.rows(t, "daily_profit")
+	sameRows(t, "order_profits with the line back", restored, before)
+	f.sameAfterARebuild(t, "with the line back against a rebuild", shopID, restored, restoredDays)
 }
 
 // A cost applies from the start of its date where the seller is: an order placed in the evening UTC, already the
@@ -713,7 +764,7 @@ func TestACostAppliesFromTheStartOfItsDayInTheSellersZone(t *testing.T) {
 	rows := f.rows(t, "order_profits")
 	cogs := slices.Index(profit.MeasureNames(), "cost_of_goods")
 	units := slices.Index(profit.MeasureNames(), "units")
-	r, ok := rows[f.shop.ID+"/"+late.order+"/"+late.sku]
+	r, ok := skuRow(rows, f.shop.ID, late.order, late.sku)
 	if !ok {
 		t.Fatalf("order %s has no row for SKU %s", late.order, late.sku)
 	}

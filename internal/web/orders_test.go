@@ -199,11 +199,22 @@ func TestWalkingEveryPageOfOrdersYieldsEachOrderOnceInTheSortsOrder(t *testing.T
 func TestTheOrderFiltersListExactlyTheOrdersThatMatch(t *testing.T) {
 	s := newShopSite(t)
 	p := s.ordersSeller(t, "filters@example.com")
+	// The SKU sold most often, in orders of it alone (whose own row stands for it) and in orders with others.
 	var sku string
+	var alone, withOthers int
 	s.tenant(t, p.userID, func(ctx context.Context, tx *store.Tx) error {
-		return tx.PgxTx().QueryRow(ctx, `SELECT seller_sku FROM order_profits WHERE user_id = $1 AND sku_id <> '' AND shop_id = $2
-			GROUP BY seller_sku ORDER BY count(*) DESC, seller_sku LIMIT 1`, p.userID, p.gb.ID).Scan(&sku)
+		return tx.PgxTx().QueryRow(ctx, `SELECT l.seller_sku,
+				count(DISTINCT l.order_id) FILTER (WHERE p.sole_seller_sku = l.seller_sku),
+				count(DISTINCT l.order_id) FILTER (WHERE p.sole_seller_sku = '')
+			FROM order_lines l JOIN order_profits p ON p.user_id = l.user_id AND p.shop_id = l.shop_id
+				AND p.order_id = l.order_id AND p.sku_id = ''
+			WHERE l.user_id = $1 AND l.shop_id = $2
+			GROUP BY l.seller_sku ORDER BY count(DISTINCT l.order_id) DESC, l.seller_sku LIMIT 1`,
+			p.userID, p.gb.ID).Scan(&sku, &alone, &withOthers)
 	})
+	if alone == 0 || withOthers == 0 {
+		t.Fatalf("SKU %s is sold in %d orders alone and %d with others: the SKU filter is not put to the test", sku, alone, withOthers)
+	}
 	costFlags := int(profit.FlagCostMissing | profit.FlagCostFallback)
 	cases := []struct {
 		name  string
@@ -216,8 +227,8 @@ func TestTheOrderFiltersListExactlyTheOrdersThatMatch(t *testing.T) {
 		{"settled", url.Values{"state": {"settled"}}, "p.state = 'settled'", nil},
 		{"estimated", url.Values{"state": {"estimated"}}, "p.state = 'estimated'", nil},
 		{"missing cost", url.Values{"cost": {"missing"}}, "p.flags & $4 <> 0", []any{costFlags}},
-		{"sku", url.Values{"sku": {sku}}, `EXISTS (SELECT 1 FROM order_profits s WHERE s.user_id = p.user_id AND s.shop_id = p.shop_id
-			AND s.order_id = p.order_id AND s.sku_id <> '' AND s.seller_sku = $4)`, []any{sku}},
+		{"sku", url.Values{"sku": {sku}}, `EXISTS (SELECT 1 FROM order_lines l WHERE l.user_id = p.user_id AND l.shop_id = p.shop_id
+			AND l.order_id = p.order_id AND l.seller_sku = $4)`, []any{sku}},
 		{"US shop, settled, missing cost, by profit", url.Values{"shop": {p.us.ID}, "state": {"settled"}, "cost": {"missing"}, "sort": {"profit_asc"}},
 			"p.shop_id = $4 AND p.state = 'settled' AND p.flags & $5 <> 0", []any{p.us.ID, costFlags}},
 	}

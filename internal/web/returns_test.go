@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,8 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/profitline/profitline/internal/returns"
+	"github.com/profitline/profitline/internal/rollup"
 	"github.com/profitline/profitline/internal/store"
+	"github.com/profitline/profitline/internal/store/tenantdb"
 )
 
 var (
@@ -62,6 +67,71 @@ func TestTheReturnsPageListsOpenReturnsMostUrgentFirst(t *testing.T) {
 	other, _ := s.seller(t, "returns-other@example.com")
 	if n := len(returnRowPattern.FindAllString(s.get("/returns", other).Body.String(), -1)); n != 0 {
 		t.Errorf("another seller's /returns lists %d returns", n)
+	}
+}
+
+// Each open return's goods are costed as the profit model costed them in its order: per unit of each SKU the return
+// names, whether the order keeps a row per SKU or its own row stands for its sole SKU.
+func TestEachOpenReturnCostsItsGoodsAsTheModelCostedTheirOrder(t *testing.T) {
+	s := newShopSite(t)
+	a := s.syncedSeller(t, "returns-costs@example.com")
+	for _, shop := range []string{a.us.ID, a.gb.ID} { // every SKU costed, at 35% of its price
+		if w := s.post("/settings/costs/fallback", url.Values{"shop": {shop}, "fallback_percent": {"35"}}, a.cookie); w.Code != http.StatusSeeOther {
+			t.Fatalf("saving shop %s's fallback: %d", shop, w.Code)
+		}
+	}
+	var checked, sole, costed int
+	s.tenant(t, a.userID, func(ctx context.Context, tx *store.Tx) error {
+		rows, err := tx.Q.ReturnViewsOpen(ctx, tenantdb.ReturnViewsOpenParams{UserID: a.userID,
+			BuyerSince: s.env.Clock.Now().Add(-90 * 24 * time.Hour), ShopIds: []string{a.us.ID, a.gb.ID}, MaxRows: 1000})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			res, err := rollup.Compute(ctx, tx, r.ShopID, r.OrderID)
+			if err != nil {
+				return fmt.Errorf("return %s, order %s: %w", r.ReturnID, r.OrderID, err)
+			}
+			perUnit := map[string]int64{}
+			for _, k := range res.BySKU() {
+				if k.Units > 0 {
+					perUnit[k.SkuID] = k.CostOfGoods.Minor / k.Units
+				}
+			}
+			skus, err := tx.PgxTx().Query(ctx, `SELECT sku_id FROM return_lines WHERE user_id = $1 AND shop_id = $2 AND return_id = $3`,
+				a.userID, r.ShopID, r.ReturnID)
+			if err != nil {
+				return err
+			}
+			lines, err := pgx.CollectRows(skus, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			var want int64
+			for _, sku := range lines {
+				want += perUnit[sku]
+			}
+			if r.UnitCosts != want {
+				t.Errorf("return %s (order %s, SKUs %v): goods cost %d; the model costed them %d", r.ReturnID, r.OrderID, lines, r.UnitCosts, want)
+			}
+			var soleSKU string
+			if err := tx.PgxTx().QueryRow(ctx, `SELECT sole_sku_id FROM order_profits WHERE user_id = $1 AND shop_id = $2
+				AND order_id = $3 AND sku_id = ''`, a.userID, r.ShopID, r.OrderID).Scan(&soleSKU); err != nil {
+				return err
+			}
+			checked++
+			if soleSKU != "" {
+				sole++
+			}
+			if want != 0 {
+				costed++
+			}
+		}
+		return nil
+	})
+	if checked == 0 || sole == 0 || sole == checked || costed == 0 {
+		t.Errorf("%d open returns, %d of orders whose row stands for their SKU, %d with goods costed: not put to the test",
+			checked, sole, costed)
 	}
 }
 

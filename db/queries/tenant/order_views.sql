@@ -7,8 +7,9 @@
 --
 -- The three order lists read one page of the whole-order rows (those without a SKU) of the shops @shop_ids placed
 -- in [@placed_from, @placed_to), after a keyset cursor, with the same filters: @status and @state (empty for any),
--- @sku (orders that sold that SKU id or seller SKU; empty for any) and @cost_flags (rows with any of these
--- profit.Flags; 0 for any). The first page passes @first.
+-- @sku (orders that sold that SKU id or seller SKU, by their SKU rows or the sole SKU their order row stands for,
+-- migration 00025; empty for any) and @cost_flags (rows with any of these profit.Flags; 0 for any). The first page
+-- passes @first.
 
 -- name: OrderViewsNewest :many
 -- Newest first, ties by shop and order id: the order of order_profits_by_time, which serves it without a sort,
@@ -35,7 +36,7 @@ WHERE p.user_id = @user_id AND p.sku_id = '' AND p.shop_id = ANY(@shop_ids::text
   AND (@status::text = '' OR o.status = @status)
   AND (@state::text = '' OR p.state = @state)
   AND (@cost_flags::integer = 0 OR p.flags & @cost_flags <> 0)
-  AND (@sku::text = '' OR EXISTS (
+  AND (@sku::text = '' OR p.sole_sku_id = @sku OR p.sole_seller_sku = @sku OR EXISTS (
         SELECT 1 FROM order_profits s
         WHERE s.user_id = @user_id AND s.shop_id = p.shop_id AND s.order_id = p.order_id AND s.sku_id <> ''
           AND (s.sku_id = @sku OR s.seller_sku = @sku)))
@@ -67,7 +68,7 @@ WHERE p.user_id = @user_id AND p.sku_id = '' AND p.shop_id = ANY(@shop_ids::text
   AND (@status::text = '' OR o.status = @status)
   AND (@state::text = '' OR p.state = @state)
   AND (@cost_flags::integer = 0 OR p.flags & @cost_flags <> 0)
-  AND (@sku::text = '' OR EXISTS (
+  AND (@sku::text = '' OR p.sole_sku_id = @sku OR p.sole_seller_sku = @sku OR EXISTS (
         SELECT 1 FROM order_profits s
         WHERE s.user_id = @user_id AND s.shop_id = p.shop_id AND s.order_id = p.order_id AND s.sku_id <> ''
           AND (s.sku_id = @sku OR s.seller_sku = @sku)))
@@ -111,7 +112,7 @@ WHERE p.user_id = @user_id AND p.sku_id = '' AND p.shop_id = ANY(@shop_ids::text
   AND (@status::text = '' OR o.status = @status)
   AND (@state::text = '' OR p.state = @state)
   AND (@cost_flags::integer = 0 OR p.flags & @cost_flags <> 0)
-  AND (@sku::text = '' OR EXISTS (
+  AND (@sku::text = '' OR p.sole_sku_id = @sku OR p.sole_seller_sku = @sku OR EXISTS (
         SELECT 1 FROM order_profits s
         WHERE s.user_id = @user_id AND s.shop_id = p.shop_id AND s.order_id = p.order_id AND s.sku_id <> ''
           AND (s.sku_id = @sku OR s.seller_sku = @sku)))

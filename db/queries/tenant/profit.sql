@@ -3,8 +3,9 @@
 -- name: ApplyOrderProfits :one
 -- Replaces the profit rows of the orders @order_ids with the rows given a column at a time (@row_*: order_profits
 -- rows without user_id and shop_id; an order of @order_ids given none loses its rows) and adds to daily_profit the
--- difference they make, per SKU, day and currency. Rows whose values are the same are not written, and a difference of zero is not added, so
--- applying the same rows again changes nothing. Returns how many rows of each table it wrote.
+-- difference they make, per SKU, day and currency. Rows whose values are the same are not written, and a
+-- difference of zero is not added, so applying the same rows again changes nothing. Returns how many rows of each
+-- table it wrote.
 WITH rows AS (
     -- The rows, a column at a time; their measures are one array, 42 a row in profit.MeasureNames' order.
     SELECT unnest(@row_order_ids::text[]) AS order_id, unnest(@row_sku_ids::text[]) AS sku_id,
@@ -12,10 +13,11 @@ WITH rows AS (
         unnest(@row_create_times::timestamptz[]) AS create_time, unnest(@row_currencies::text[]) AS currency,
         unnest(@row_states::text[]) AS state, unnest(@row_flags::integer[]) AS flags,
         unnest(@row_estimated_net_profits::bigint[]) AS estimated_net_profit,
+        unnest(@row_sole_sku_ids::text[]) AS sole_sku_id, unnest(@row_sole_seller_skus::text[]) AS sole_seller_sku,
         generate_series(0, cardinality(@row_order_ids::text[]) - 1) * 42 AS at
 ), new AS (
     SELECT r.order_id, r.sku_id, r.seller_sku, r.day, r.create_time, r.currency, r.state, r.flags,
-        r.estimated_net_profit,
+        r.estimated_net_profit, r.sole_sku_id, r.sole_seller_sku,
         (@row_measures::bigint[])[r.at + 1]::bigint AS orders, (@row_measures::bigint[])[r.at + 2]::bigint AS units,
         (@row_measures::bigint[])[r.at + 3]::bigint AS settled_orders,
         (@row_measures::bigint[])[r.at + 4]::bigint AS sample_orders,
@@ -80,7 +82,8 @@ WITH rows AS (
     RETURNING 1
 ), put AS (
     INSERT INTO order_profits (user_id, shop_id, order_id, sku_id,
-        seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units, settled_orders,
+        seller_sku, day, create_time, currency, state, flags, estimated_net_profit, sole_sku_id, sole_seller_sku,
+        orders, units, settled_orders,
         sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders, gross_sales,
         seller_discount, platform_discount, net_sales, refunds, other_revenue, shipping_charged,
         shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral, fee_platform_commission,
@@ -89,7 +92,8 @@ WITH rows AS (
         cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported,
         unreconciled, net_sales_without_cost, net_profit)
     SELECT @user_id, @shop_id, n.order_id, n.sku_id,
-        n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags, n.estimated_net_profit, n.orders,
+        n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags, n.estimated_net_profit, n.sole_sku_id,
+        n.sole_seller_sku, n.orders,
         n.units, n.settled_orders, n.sample_orders, n.refunded_orders, n.cost_unknown_orders,
         n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount, n.platform_discount, n.net_sales,
         n.refunds, n.other_revenue, n.shipping_charged, n.shipping_seller_discount, n.shipping_cost,
@@ -102,7 +106,8 @@ WITH rows AS (
     ON CONFLICT (user_id, shop_id, order_id, sku_id) DO UPDATE SET
         seller_sku = EXCLUDED.seller_sku, day = EXCLUDED.day, create_time = EXCLUDED.create_time,
         currency = EXCLUDED.currency, state = EXCLUDED.state, flags = EXCLUDED.flags,
-        estimated_net_profit = EXCLUDED.estimated_net_profit, orders = EXCLUDED.orders, units = EXCLUDED.units,
+        estimated_net_profit = EXCLUDED.estimated_net_profit, sole_sku_id = EXCLUDED.sole_sku_id,
+        sole_seller_sku = EXCLUDED.sole_seller_sku, orders = EXCLUDED.orders, units = EXCLUDED.units,
         settled_orders = EXCLUDED.settled_orders, sample_orders = EXCLUDED.sample_orders,
         refunded_orders = EXCLUDED.refunded_orders, cost_unknown_orders = EXCLUDED.cost_unknown_orders,
         unreconciled_orders = EXCLUDED.unreconciled_orders, unsold_orders = EXCLUDED.unsold_orders,
@@ -124,7 +129,8 @@ WITH rows AS (
         net_sales_without_cost = EXCLUDED.net_sales_without_cost, net_profit = EXCLUDED.net_profit
     WHERE (
         order_profits.seller_sku, order_profits.day, order_profits.create_time, order_profits.currency,
-        order_profits.state, order_profits.flags, order_profits.estimated_net_profit, order_profits.orders,
+        order_profits.state, order_profits.flags, order_profits.estimated_net_profit, order_profits.sole_sku_id,
+        order_profits.sole_seller_sku, order_profits.orders,
         order_profits.units, order_profits.settled_orders, order_profits.sample_orders,
         order_profits.refunded_orders, order_profits.cost_unknown_orders, order_profits.unreconciled_orders,
         order_profits.unsold_orders, order_profits.gross_sales, order_profits.seller_discount,
@@ -141,7 +147,7 @@ WITH rows AS (
         order_profits.net_sales_without_cost, order_profits.net_profit
     ) IS DISTINCT FROM (
         EXCLUDED.seller_sku, EXCLUDED.day, EXCLUDED.create_time, EXCLUDED.currency, EXCLUDED.state, EXCLUDED.flags,
-        EXCLUDED.estimated_net_profit, EXCLUDED.orders, EXCLUDED.units, EXCLUDED.settled_orders,
+        EXCLUDED.estimated_net_profit, EXCLUDED.sole_sku_id, EXCLUDED.sole_seller_sku, EXCLUDED.orders, EXCLUDED.units, EXCLUDED.settled_orders,
         EXCLUDED.sample_orders, EXCLUDED.refunded_orders, EXCLUDED.cost_unknown_orders,
         EXCLUDED.unreconciled_orders, EXCLUDED.unsold_orders, EXCLUDED.gross_sales, EXCLUDED.seller_discount,
         EXCLUDED.platform_discount, EXCLUDED.net_sales, EXCLUDED.refunds, EXCLUDED.other_revenue,
@@ -156,7 +162,10 @@ WITH rows AS (
     )
     RETURNING 1
 ), change AS (
-    SELECT n.sku_id, n.day, n.currency, n.seller_sku,
+    -- Each row counts for its SKU ('' for the whole order), and an order row standing for its sole SKU (migration
+    -- 00025) counts again for that SKU: k joins each row once as itself and once as its sole SKU when it has one.
+    SELECT CASE WHEN k.sole THEN n.sole_sku_id ELSE n.sku_id END AS sku_id, n.day, n.currency,
+        CASE WHEN k.sole THEN n.sole_seller_sku ELSE n.seller_sku END AS seller_sku,
         n.orders, n.units, n.settled_orders, n.sample_orders, n.refunded_orders, n.cost_unknown_orders,
         n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount, n.platform_discount, n.net_sales,
         n.refunds, n.other_revenue, n.shipping_charged, n.shipping_seller_discount, n.shipping_cost,
@@ -166,8 +175,9 @@ WITH rows AS (
         n.cost_returned, n.marketing_goods, n.marketing_shipping, n.tax_collected, n.settlement,
         n.settlement_reported, n.unreconciled, n.net_sales_without_cost, n.net_profit
     FROM new n
+    JOIN (VALUES (false), (true)) AS k (sole) ON NOT k.sole OR n.sole_sku_id <> ''
     UNION ALL
-    SELECT o.sku_id, o.day, o.currency, '',
+    SELECT CASE WHEN k.sole THEN o.sole_sku_id ELSE o.sku_id END, o.day, o.currency, '',
         -o.orders, -o.units, -o.settled_orders, -o.sample_orders, -o.refunded_orders, -o.cost_unknown_orders,
         -o.unreconciled_orders, -o.unsold_orders, -o.gross_sales, -o.seller_discount, -o.platform_discount,
         -o.net_sales, -o.refunds, -o.other_revenue, -o.shipping_charged, -o.shipping_seller_discount,
@@ -177,6 +187,7 @@ WITH rows AS (
         -o.cost_of_goods, -o.cost_returned, -o.marketing_goods, -o.marketing_shipping, -o.tax_collected,
         -o.settlement, -o.settlement_reported, -o.unreconciled, -o.net_sales_without_cost, -o.net_profit
     FROM old o
+    JOIN (VALUES (false), (true)) AS k (sole) ON NOT k.sole OR o.sole_sku_id <> ''
 ), delta AS (
     SELECT c.sku_id, c.day, c.currency, max(c.seller_sku) AS seller_sku,
         sum(c.orders)::bigint AS orders, sum(c.units)::bigint AS units,
@@ -291,7 +302,8 @@ SELECT ((SELECT count(*) FROM put) + (SELECT count(*) FROM gone))::bigint AS ord
 -- Writes the profit rows given a column at a time (@row_*, as ApplyOrderProfits takes them) of orders that have
 -- none: what a rebuild writes after forgetting the shop's rows, before RebuildDailyProfit sums them.
 INSERT INTO order_profits (user_id, shop_id,
-    order_id, sku_id, seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units,
+    order_id, sku_id, seller_sku, day, create_time, currency, state, flags, estimated_net_profit, sole_sku_id,
+    sole_seller_sku, orders, units,
     settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders,
     gross_sales, seller_discount, platform_discount, net_sales, refunds, other_revenue, shipping_charged,
     shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral, fee_platform_commission,
@@ -300,7 +312,7 @@ INSERT INTO order_profits (user_id, shop_id,
     marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported, unreconciled,
     net_sales_without_cost, net_profit)
 SELECT @user_id, @shop_id, r.order_id, r.sku_id, r.seller_sku, r.day, r.create_time, r.currency, r.state, r.flags,
-    r.estimated_net_profit,
+    r.estimated_net_profit, r.sole_sku_id, r.sole_seller_sku,
     (@row_measures::bigint[])[r.at + 1]::bigint AS orders, (@row_measures::bigint[])[r.at + 2]::bigint AS units,
     (@row_measures::bigint[])[r.at + 3]::bigint AS settled_orders,
     (@row_measures::bigint[])[r.at + 4]::bigint AS sample_orders,
@@ -349,12 +361,14 @@ FROM (
             unnest(@row_create_times::timestamptz[]) AS create_time, unnest(@row_currencies::text[]) AS currency,
             unnest(@row_states::text[]) AS state, unnest(@row_flags::integer[]) AS flags,
             unnest(@row_estimated_net_profits::bigint[]) AS estimated_net_profit,
+            unnest(@row_sole_sku_ids::text[]) AS sole_sku_id, unnest(@row_sole_seller_skus::text[]) AS sole_seller_sku,
             generate_series(0, cardinality(@row_order_ids::text[]) - 1) * 42 AS at
 ) r;
 
 -- name: RebuildDailyProfit :execrows
 -- Sums the shop's order_profits rows into daily_profit, which must hold none of the shop's rows: the end of a
--- rebuild. The sums are those ApplyOrderProfits' differences add up to.
+-- rebuild. The sums are those ApplyOrderProfits' differences add up to: each row counts for its SKU, and an order
+-- row standing for its sole SKU for that SKU too.
 INSERT INTO daily_profit (user_id, shop_id, sku_id, day, currency, seller_sku,
     orders, units, settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders,
     unsold_orders, gross_sales, seller_discount, platform_discount, net_sales, refunds, other_revenue,
@@ -363,7 +377,8 @@ INSERT INTO daily_profit (user_id, shop_id, sku_id, day, currency, seller_sku,
     fee_refund_administration, fee_other, affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees,
     adjustments, cost_of_goods, cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement,
     settlement_reported, unreconciled, net_sales_without_cost, net_profit)
-SELECT @user_id, @shop_id, p.sku_id, p.day, p.currency, max(p.seller_sku),
+SELECT @user_id, @shop_id, CASE WHEN k.sole THEN p.sole_sku_id ELSE p.sku_id END, p.day, p.currency,
+    max(CASE WHEN k.sole THEN p.sole_seller_sku ELSE p.seller_sku END),
     sum(p.orders)::bigint, sum(p.units)::bigint, sum(p.settled_orders)::bigint, sum(p.sample_orders)::bigint,
     sum(p.refunded_orders)::bigint, sum(p.cost_unknown_orders)::bigint, sum(p.unreconciled_orders)::bigint,
     sum(p.unsold_orders)::bigint, sum(p.gross_sales)::bigint, sum(p.seller_discount)::bigint,
@@ -379,8 +394,9 @@ SELECT @user_id, @shop_id, p.sku_id, p.day, p.currency, max(p.seller_sku),
     sum(p.settlement)::bigint, sum(p.settlement_reported)::bigint, sum(p.unreconciled)::bigint,
     sum(p.net_sales_without_cost)::bigint, sum(p.net_profit)::bigint
 FROM order_profits p
+JOIN (VALUES (false), (true)) AS k (sole) ON NOT k.sole OR p.sole_sku_id <> ''
 WHERE p.user_id = @user_id AND p.shop_id = @shop_id
-GROUP BY p.sku_id, p.day, p.currency;
+GROUP BY CASE WHEN k.sole THEN p.sole_sku_id ELSE p.sku_id END, p.day, p.currency;
 
 -- name: ProfitOrders :many
 -- The orders @order_ids as the profit model reads them. These reads join the ids rather than filter by = ANY,

@@ -3,9 +3,10 @@
 
 -- name: ReturnViewsOpen :many
 -- Returns waiting for the seller, earliest deadline first (returns_open serves it), with their SKUs, the cost
--- of goods of their units at the cost the profit model used (order_profits' SKU rows of the order, per unit), and
--- how many returns the order's buyer made since @buyer_since in any of the seller's shops, this one included (by
--- the order's buyer key, migration 00021; buyer_known is false when the order has none).
+-- of goods of their units at the cost the profit model used (per unit, from order_profits' SKU rows of the order, or
+-- from its order row where it stands for its sole SKU: migration 00025), and how many returns the order's buyer made
+-- since @buyer_since in any of the seller's shops, this one included (by the order's buyer key, migration 00021;
+-- buyer_known is false when the order has none).
 SELECT r.shop_id, r.return_id, r.order_id, r.return_type, r.status, r.reason, r.create_time, r.next_actions,
     r.next_deadline::timestamptz AS deadline, r.currency, r.refund_total, r.refund_subtotal, r.refund_tax,
     r.seller_paid_return_shipping, coalesce(x.skus, '{}')::text[] AS skus, coalesce(x.unit_costs, 0)::bigint AS unit_costs,
@@ -20,7 +21,7 @@ LEFT JOIN LATERAL (
         sum(CASE WHEN p.units > 0 THEN p.cost_of_goods / p.units ELSE 0 END) AS unit_costs
     FROM return_lines l
     LEFT JOIN order_profits p ON p.user_id = l.user_id AND p.shop_id = l.shop_id AND p.order_id = r.order_id
-        AND p.sku_id = l.sku_id
+        AND (p.sku_id = l.sku_id OR p.sku_id = '' AND p.sole_sku_id = l.sku_id)
     WHERE l.user_id = @user_id AND l.shop_id = r.shop_id AND l.return_id = r.return_id
 ) x ON true
 WHERE r.user_id = @user_id AND r.next_deadline IS NOT NULL AND r.shop_id = ANY(@shop_ids::text[])

@@ -233,6 +233,8 @@ type OrderProfit struct {
 	Unreconciled            int64
 	NetSalesWithoutCost     int64
 	NetProfit               int64
+	SoleSkuID               string
+	SoleSellerSku           string
 }
 
 type Payment struct {

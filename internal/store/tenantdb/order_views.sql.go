@@ -155,7 +155,7 @@ WHERE p.user_id = $2 AND p.sku_id = '' AND p.shop_id = ANY($3::text[])
   AND ($10::text = '' OR o.status = $10)
   AND ($11::text = '' OR p.state = $11)
   AND ($12::integer = 0 OR p.flags & $12 <> 0)
-  AND ($13::text = '' OR EXISTS (
+  AND ($13::text = '' OR p.sole_sku_id = $13 OR p.sole_seller_sku = $13 OR EXISTS (
         SELECT 1 FROM order_profits s
         WHERE s.user_id = $2 AND s.shop_id = p.shop_id AND s.order_id = p.order_id AND s.sku_id <> ''
           AND (s.sku_id = $13 OR s.seller_sku = $13)))
@@ -267,7 +267,7 @@ WHERE p.user_id = $1 AND p.sku_id = '' AND p.shop_id = ANY($2::text[])
   AND ($9::text = '' OR o.status = $9)
   AND ($10::text = '' OR p.state = $10)
   AND ($11::integer = 0 OR p.flags & $11 <> 0)
-  AND ($12::text = '' OR EXISTS (
+  AND ($12::text = '' OR p.sole_sku_id = $12 OR p.sole_seller_sku = $12 OR EXISTS (
         SELECT 1 FROM order_profits s
         WHERE s.user_id = $1 AND s.shop_id = p.shop_id AND s.order_id = p.order_id AND s.sku_id <> ''
           AND (s.sku_id = $12 OR s.seller_sku = $12)))
@@ -313,8 +313,9 @@ type OrderViewsNewestRow struct {
 //
 // The three order lists read one page of the whole-order rows (those without a SKU) of the shops @shop_ids placed
 // in [@placed_from, @placed_to), after a keyset cursor, with the same filters: @status and @state (empty for any),
-// @sku (orders that sold that SKU id or seller SKU; empty for any) and @cost_flags (rows with any of these
-// profit.Flags; 0 for any). The first page passes @first.
+// @sku (orders that sold that SKU id or seller SKU, by their SKU rows or the sole SKU their order row stands for,
+// migration 00025; empty for any) and @cost_flags (rows with any of these profit.Flags; 0 for any). The first page
+// passes @first.
 // Newest first, ties by shop and order id: the order of order_profits_by_time, which serves it without a sort,
 // from the cursor (@after_time: @placed_to on the first page) on.
 func (q *Queries) OrderViewsNewest(ctx context.Context, arg OrderViewsNewestParams) ([]OrderViewsNewestRow, error) {
@@ -385,7 +386,7 @@ WHERE p.user_id = $1 AND p.sku_id = '' AND p.shop_id = ANY($2::text[])
   AND ($9::text = '' OR o.status = $9)
   AND ($10::text = '' OR p.state = $10)
   AND ($11::integer = 0 OR p.flags & $11 <> 0)
-  AND ($12::text = '' OR EXISTS (
+  AND ($12::text = '' OR p.sole_sku_id = $12 OR p.sole_seller_sku = $12 OR EXISTS (
         SELECT 1 FROM order_profits s
         WHERE s.user_id = $1 AND s.shop_id = p.shop_id AND s.order_id = p.order_id AND s.sku_id <> ''
           AND (s.sku_id = $12 OR s.seller_sku = $12)))

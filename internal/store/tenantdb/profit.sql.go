@@ -19,66 +19,67 @@ WITH rows AS (
         unnest($5::timestamptz[]) AS create_time, unnest($6::text[]) AS currency,
         unnest($7::text[]) AS state, unnest($8::integer[]) AS flags,
         unnest($9::bigint[]) AS estimated_net_profit,
+        unnest($10::text[]) AS sole_sku_id, unnest($11::text[]) AS sole_seller_sku,
         generate_series(0, cardinality($1::text[]) - 1) * 42 AS at
 ), new AS (
     SELECT r.order_id, r.sku_id, r.seller_sku, r.day, r.create_time, r.currency, r.state, r.flags,
-        r.estimated_net_profit,
-        ($10::bigint[])[r.at + 1]::bigint AS orders, ($10::bigint[])[r.at + 2]::bigint AS units,
-        ($10::bigint[])[r.at + 3]::bigint AS settled_orders,
-        ($10::bigint[])[r.at + 4]::bigint AS sample_orders,
-        ($10::bigint[])[r.at + 5]::bigint AS refunded_orders,
-        ($10::bigint[])[r.at + 6]::bigint AS cost_unknown_orders,
-        ($10::bigint[])[r.at + 7]::bigint AS unreconciled_orders,
-        ($10::bigint[])[r.at + 8]::bigint AS unsold_orders,
-        ($10::bigint[])[r.at + 9]::bigint AS gross_sales,
-        ($10::bigint[])[r.at + 10]::bigint AS seller_discount,
-        ($10::bigint[])[r.at + 11]::bigint AS platform_discount,
-        ($10::bigint[])[r.at + 12]::bigint AS net_sales,
-        ($10::bigint[])[r.at + 13]::bigint AS refunds,
-        ($10::bigint[])[r.at + 14]::bigint AS other_revenue,
-        ($10::bigint[])[r.at + 15]::bigint AS shipping_charged,
-        ($10::bigint[])[r.at + 16]::bigint AS shipping_seller_discount,
-        ($10::bigint[])[r.at + 17]::bigint AS shipping_cost,
-        ($10::bigint[])[r.at + 18]::bigint AS return_shipping_cost,
-        ($10::bigint[])[r.at + 19]::bigint AS fee_referral,
-        ($10::bigint[])[r.at + 20]::bigint AS fee_platform_commission,
-        ($10::bigint[])[r.at + 21]::bigint AS fee_transaction,
-        ($10::bigint[])[r.at + 22]::bigint AS fee_sfp,
-        ($10::bigint[])[r.at + 23]::bigint AS fee_flash_sale,
-        ($10::bigint[])[r.at + 24]::bigint AS fee_live,
-        ($10::bigint[])[r.at + 25]::bigint AS fee_voucher,
-        ($10::bigint[])[r.at + 26]::bigint AS fee_refund_administration,
-        ($10::bigint[])[r.at + 27]::bigint AS fee_other,
-        ($10::bigint[])[r.at + 28]::bigint AS affiliate_standard,
-        ($10::bigint[])[r.at + 29]::bigint AS affiliate_partner,
-        ($10::bigint[])[r.at + 30]::bigint AS affiliate_ads,
-        ($10::bigint[])[r.at + 31]::bigint AS tax_on_fees,
-        ($10::bigint[])[r.at + 32]::bigint AS adjustments,
-        ($10::bigint[])[r.at + 33]::bigint AS cost_of_goods,
-        ($10::bigint[])[r.at + 34]::bigint AS cost_returned,
-        ($10::bigint[])[r.at + 35]::bigint AS marketing_goods,
-        ($10::bigint[])[r.at + 36]::bigint AS marketing_shipping,
-        ($10::bigint[])[r.at + 37]::bigint AS tax_collected,
-        ($10::bigint[])[r.at + 38]::bigint AS settlement,
-        ($10::bigint[])[r.at + 39]::bigint AS settlement_reported,
-        ($10::bigint[])[r.at + 40]::bigint AS unreconciled,
-        ($10::bigint[])[r.at + 41]::bigint AS net_sales_without_cost,
-        ($10::bigint[])[r.at + 42]::bigint AS net_profit
+        r.estimated_net_profit, r.sole_sku_id, r.sole_seller_sku,
+        ($12::bigint[])[r.at + 1]::bigint AS orders, ($12::bigint[])[r.at + 2]::bigint AS units,
+        ($12::bigint[])[r.at + 3]::bigint AS settled_orders,
+        ($12::bigint[])[r.at + 4]::bigint AS sample_orders,
+        ($12::bigint[])[r.at + 5]::bigint AS refunded_orders,
+        ($12::bigint[])[r.at + 6]::bigint AS cost_unknown_orders,
+        ($12::bigint[])[r.at + 7]::bigint AS unreconciled_orders,
+        ($12::bigint[])[r.at + 8]::bigint AS unsold_orders,
+        ($12::bigint[])[r.at + 9]::bigint AS gross_sales,
+        ($12::bigint[])[r.at + 10]::bigint AS seller_discount,
+        ($12::bigint[])[r.at + 11]::bigint AS platform_discount,
+        ($12::bigint[])[r.at + 12]::bigint AS net_sales,
+        ($12::bigint[])[r.at + 13]::bigint AS refunds,
+        ($12::bigint[])[r.at + 14]::bigint AS other_revenue,
+        ($12::bigint[])[r.at + 15]::bigint AS shipping_charged,
+        ($12::bigint[])[r.at + 16]::bigint AS shipping_seller_discount,
+        ($12::bigint[])[r.at + 17]::bigint AS shipping_cost,
+        ($12::bigint[])[r.at + 18]::bigint AS return_shipping_cost,
+        ($12::bigint[])[r.at + 19]::bigint AS fee_referral,
+        ($12::bigint[])[r.at + 20]::bigint AS fee_platform_commission,
+        ($12::bigint[])[r.at + 21]::bigint AS fee_transaction,
+        ($12::bigint[])[r.at + 22]::bigint AS fee_sfp,
+        ($12::bigint[])[r.at + 23]::bigint AS fee_flash_sale,
+        ($12::bigint[])[r.at + 24]::bigint AS fee_live,
+        ($12::bigint[])[r.at + 25]::bigint AS fee_voucher,
+        ($12::bigint[])[r.at + 26]::bigint AS fee_refund_administration,
+        ($12::bigint[])[r.at + 27]::bigint AS fee_other,
+        ($12::bigint[])[r.at + 28]::bigint AS affiliate_standard,
+        ($12::bigint[])[r.at + 29]::bigint AS affiliate_partner,
+        ($12::bigint[])[r.at + 30]::bigint AS affiliate_ads,
+        ($12::bigint[])[r.at + 31]::bigint AS tax_on_fees,
+        ($12::bigint[])[r.at + 32]::bigint AS adjustments,
+        ($12::bigint[])[r.at + 33]::bigint AS cost_of_goods,
+        ($12::bigint[])[r.at + 34]::bigint AS cost_returned,
+        ($12::bigint[])[r.at + 35]::bigint AS marketing_goods,
+        ($12::bigint[])[r.at + 36]::bigint AS marketing_shipping,
+        ($12::bigint[])[r.at + 37]::bigint AS tax_collected,
+        ($12::bigint[])[r.at + 38]::bigint AS settlement,
+        ($12::bigint[])[r.at + 39]::bigint AS settlement_reported,
+        ($12::bigint[])[r.at + 40]::bigint AS unreconciled,
+        ($12::bigint[])[r.at + 41]::bigint AS net_sales_without_cost,
+        ($12::bigint[])[r.at + 42]::bigint AS net_profit
     FROM rows r
 ), old AS (
     -- Each order's rows by a probe of the key, whatever the statistics say: the subquery is planned alone (OFFSET
     -- 0), with its order id known. A join left to the planner was planned, on a table whose statistics lag its
     -- growth (a shop's first catch-up), as a scan of the whole shop per order: 0.5 s a batch after 10 batches.
-    SELECT o.user_id, o.shop_id, o.order_id, o.sku_id, o.seller_sku, o.day, o.create_time, o.currency, o.state, o.flags, o.estimated_net_profit, o.orders, o.units, o.settled_orders, o.sample_orders, o.refunded_orders, o.cost_unknown_orders, o.unreconciled_orders, o.unsold_orders, o.gross_sales, o.seller_discount, o.platform_discount, o.net_sales, o.refunds, o.other_revenue, o.shipping_charged, o.shipping_seller_discount, o.shipping_cost, o.return_shipping_cost, o.fee_referral, o.fee_platform_commission, o.fee_transaction, o.fee_sfp, o.fee_flash_sale, o.fee_live, o.fee_voucher, o.fee_refund_administration, o.fee_other, o.affiliate_standard, o.affiliate_partner, o.affiliate_ads, o.tax_on_fees, o.adjustments, o.cost_of_goods, o.cost_returned, o.marketing_goods, o.marketing_shipping, o.tax_collected, o.settlement, o.settlement_reported, o.unreconciled, o.net_sales_without_cost, o.net_profit FROM unnest($11::text[]) AS k(id)
+    SELECT o.user_id, o.shop_id, o.order_id, o.sku_id, o.seller_sku, o.day, o.create_time, o.currency, o.state, o.flags, o.estimated_net_profit, o.orders, o.units, o.settled_orders, o.sample_orders, o.refunded_orders, o.cost_unknown_orders, o.unreconciled_orders, o.unsold_orders, o.gross_sales, o.seller_discount, o.platform_discount, o.net_sales, o.refunds, o.other_revenue, o.shipping_charged, o.shipping_seller_discount, o.shipping_cost, o.return_shipping_cost, o.fee_referral, o.fee_platform_commission, o.fee_transaction, o.fee_sfp, o.fee_flash_sale, o.fee_live, o.fee_voucher, o.fee_refund_administration, o.fee_other, o.affiliate_standard, o.affiliate_partner, o.affiliate_ads, o.tax_on_fees, o.adjustments, o.cost_of_goods, o.cost_returned, o.marketing_goods, o.marketing_shipping, o.tax_collected, o.settlement, o.settlement_reported, o.unreconciled, o.net_sales_without_cost, o.net_profit, o.sole_sku_id, o.sole_seller_sku FROM unnest($13::text[]) AS k(id)
     CROSS JOIN LATERAL (
-        SELECT p.user_id, p.shop_id, p.order_id, p.sku_id, p.seller_sku, p.day, p.create_time, p.currency, p.state, p.flags, p.estimated_net_profit, p.orders, p.units, p.settled_orders, p.sample_orders, p.refunded_orders, p.cost_unknown_orders, p.unreconciled_orders, p.unsold_orders, p.gross_sales, p.seller_discount, p.platform_discount, p.net_sales, p.refunds, p.other_revenue, p.shipping_charged, p.shipping_seller_discount, p.shipping_cost, p.return_shipping_cost, p.fee_referral, p.fee_platform_commission, p.fee_transaction, p.fee_sfp, p.fee_flash_sale, p.fee_live, p.fee_voucher, p.fee_refund_administration, p.fee_other, p.affiliate_standard, p.affiliate_partner, p.affiliate_ads, p.tax_on_fees, p.adjustments, p.cost_of_goods, p.cost_returned, p.marketing_goods, p.marketing_shipping, p.tax_collected, p.settlement, p.settlement_reported, p.unreconciled, p.net_sales_without_cost, p.net_profit FROM order_profits p
-        WHERE p.user_id = $12 AND p.shop_id = $13 AND p.order_id = k.id OFFSET 0
+        SELECT p.user_id, p.shop_id, p.order_id, p.sku_id, p.seller_sku, p.day, p.create_time, p.currency, p.state, p.flags, p.estimated_net_profit, p.orders, p.units, p.settled_orders, p.sample_orders, p.refunded_orders, p.cost_unknown_orders, p.unreconciled_orders, p.unsold_orders, p.gross_sales, p.seller_discount, p.platform_discount, p.net_sales, p.refunds, p.other_revenue, p.shipping_charged, p.shipping_seller_discount, p.shipping_cost, p.return_shipping_cost, p.fee_referral, p.fee_platform_commission, p.fee_transaction, p.fee_sfp, p.fee_flash_sale, p.fee_live, p.fee_voucher, p.fee_refund_administration, p.fee_other, p.affiliate_standard, p.affiliate_partner, p.affiliate_ads, p.tax_on_fees, p.adjustments, p.cost_of_goods, p.cost_returned, p.marketing_goods, p.marketing_shipping, p.tax_collected, p.settlement, p.settlement_reported, p.unreconciled, p.net_sales_without_cost, p.net_profit, p.sole_sku_id, p.sole_seller_sku FROM order_profits p
+        WHERE p.user_id = $14 AND p.shop_id = $15 AND p.order_id = k.id OFFSET 0
     ) o
 ), gone AS (
     -- The old rows the new ones do not replace: those of the orders that have one, looked up by the key (none in a
     -- shop's first catch-up, whose orders have no rows yet).
     DELETE FROM order_profits o
-    WHERE o.user_id = $12 AND o.shop_id = $13
+    WHERE o.user_id = $14 AND o.shop_id = $15
       AND o.order_id = ANY (ARRAY(
           SELECT x.order_id FROM old x
           WHERE (x.order_id, x.sku_id) NOT IN (SELECT n.order_id, n.sku_id FROM new n)
@@ -87,7 +88,8 @@ WITH rows AS (
     RETURNING 1
 ), put AS (
     INSERT INTO order_profits (user_id, shop_id, order_id, sku_id,
-        seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units, settled_orders,
+        seller_sku, day, create_time, currency, state, flags, estimated_net_profit, sole_sku_id, sole_seller_sku,
+        orders, units, settled_orders,
         sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders, gross_sales,
         seller_discount, platform_discount, net_sales, refunds, other_revenue, shipping_charged,
         shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral, fee_platform_commission,
@@ -95,8 +97,9 @@ WITH rows AS (
         affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees, adjustments, cost_of_goods,
         cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported,
         unreconciled, net_sales_without_cost, net_profit)
-    SELECT $12, $13, n.order_id, n.sku_id,
-        n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags, n.estimated_net_profit, n.orders,
+    SELECT $14, $15, n.order_id, n.sku_id,
+        n.seller_sku, n.day, n.create_time, n.currency, n.state, n.flags, n.estimated_net_profit, n.sole_sku_id,
+        n.sole_seller_sku, n.orders,
         n.units, n.settled_orders, n.sample_orders, n.refunded_orders, n.cost_unknown_orders,
         n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount, n.platform_discount, n.net_sales,
         n.refunds, n.other_revenue, n.shipping_charged, n.shipping_seller_discount, n.shipping_cost,
@@ -109,7 +112,8 @@ WITH rows AS (
     ON CONFLICT (user_id, shop_id, order_id, sku_id) DO UPDATE SET
         seller_sku = EXCLUDED.seller_sku, day = EXCLUDED.day, create_time = EXCLUDED.create_time,
         currency = EXCLUDED.currency, state = EXCLUDED.state, flags = EXCLUDED.flags,
-        estimated_net_profit = EXCLUDED.estimated_net_profit, orders = EXCLUDED.orders, units = EXCLUDED.units,
+        estimated_net_profit = EXCLUDED.estimated_net_profit, sole_sku_id = EXCLUDED.sole_sku_id,
+        sole_seller_sku = EXCLUDED.sole_seller_sku, orders = EXCLUDED.orders, units = EXCLUDED.units,
         settled_orders = EXCLUDED.settled_orders, sample_orders = EXCLUDED.sample_orders,
         refunded_orders = EXCLUDED.refunded_orders, cost_unknown_orders = EXCLUDED.cost_unknown_orders,
         unreconciled_orders = EXCLUDED.unreconciled_orders, unsold_orders = EXCLUDED.unsold_orders,
@@ -131,7 +135,8 @@ WITH rows AS (
         net_sales_without_cost = EXCLUDED.net_sales_without_cost, net_profit = EXCLUDED.net_profit
     WHERE (
         order_profits.seller_sku, order_profits.day, order_profits.create_time, order_profits.currency,
-        order_profits.state, order_profits.flags, order_profits.estimated_net_profit, order_profits.orders,
+        order_profits.state, order_profits.flags, order_profits.estimated_net_profit, order_profits.sole_sku_id,
+        order_profits.sole_seller_sku, order_profits.orders,
         order_profits.units, order_profits.settled_orders, order_profits.sample_orders,
         order_profits.refunded_orders, order_profits.cost_unknown_orders, order_profits.unreconciled_orders,
         order_profits.unsold_orders, order_profits.gross_sales, order_profits.seller_discount,
@@ -148,7 +153,7 @@ WITH rows AS (
         order_profits.net_sales_without_cost, order_profits.net_profit
     ) IS DISTINCT FROM (
         EXCLUDED.seller_sku, EXCLUDED.day, EXCLUDED.create_time, EXCLUDED.currency, EXCLUDED.state, EXCLUDED.flags,
-        EXCLUDED.estimated_net_profit, EXCLUDED.orders, EXCLUDED.units, EXCLUDED.settled_orders,
+        EXCLUDED.estimated_net_profit, EXCLUDED.sole_sku_id, EXCLUDED.sole_seller_sku, EXCLUDED.orders, EXCLUDED.units, EXCLUDED.settled_orders,
         EXCLUDED.sample_orders, EXCLUDED.refunded_orders, EXCLUDED.cost_unknown_orders,
         EXCLUDED.unreconciled_orders, EXCLUDED.unsold_orders, EXCLUDED.gross_sales, EXCLUDED.seller_discount,
         EXCLUDED.platform_discount, EXCLUDED.net_sales, EXCLUDED.refunds, EXCLUDED.other_revenue,
@@ -163,7 +168,10 @@ WITH rows AS (
     )
     RETURNING 1
 ), change AS (
-    SELECT n.sku_id, n.day, n.currency, n.seller_sku,
+    -- Each row counts for its SKU ('' for the whole order), and an order row standing for its sole SKU (migration
+    -- 00025) counts again for that SKU: k joins each row once as itself and once as its sole SKU when it has one.
+    SELECT CASE WHEN k.sole THEN n.sole_sku_id ELSE n.sku_id END AS sku_id, n.day, n.currency,
+        CASE WHEN k.sole THEN n.sole_seller_sku ELSE n.seller_sku END AS seller_sku,
         n.orders, n.units, n.settled_orders, n.sample_orders, n.refunded_orders, n.cost_unknown_orders,
         n.unreconciled_orders, n.unsold_orders, n.gross_sales, n.seller_discount, n.platform_discount, n.net_sales,
         n.refunds, n.other_revenue, n.shipping_charged, n.shipping_seller_discount, n.shipping_cost,
@@ -173,8 +181,9 @@ WITH rows AS (
         n.cost_returned, n.marketing_goods, n.marketing_shipping, n.tax_collected, n.settlement,
         n.settlement_reported, n.unreconciled, n.net_sales_without_cost, n.net_profit
     FROM new n
+    JOIN (VALUES (false), (true)) AS k (sole) ON NOT k.sole OR n.sole_sku_id <> ''
     UNION ALL
-    SELECT o.sku_id, o.day, o.currency, '',
+    SELECT CASE WHEN k.sole THEN o.sole_sku_id ELSE o.sku_id END, o.day, o.currency, '',
         -o.orders, -o.units, -o.settled_orders, -o.sample_orders, -o.refunded_orders, -o.cost_unknown_orders,
         -o.unreconciled_orders, -o.unsold_orders, -o.gross_sales, -o.seller_discount, -o.platform_discount,
         -o.net_sales, -o.refunds, -o.other_revenue, -o.shipping_charged, -o.shipping_seller_discount,
@@ -184,6 +193,7 @@ WITH rows AS (
         -o.cost_of_goods, -o.cost_returned, -o.marketing_goods, -o.marketing_shipping, -o.tax_collected,
         -o.settlement, -o.settlement_reported, -o.unreconciled, -o.net_sales_without_cost, -o.net_profit
     FROM old o
+    JOIN (VALUES (false), (true)) AS k (sole) ON NOT k.sole OR o.sole_sku_id <> ''
 ), delta AS (
     SELECT c.sku_id, c.day, c.currency, max(c.seller_sku) AS seller_sku,
         sum(c.orders)::bigint AS orders, sum(c.units)::bigint AS units,
@@ -236,7 +246,7 @@ WITH rows AS (
         fee_refund_administration, fee_other, affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees,
         adjustments, cost_of_goods, cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement,
         settlement_reported, unreconciled, net_sales_without_cost, net_profit)
-    SELECT $12, $13, d.sku_id, d.day, d.currency, d.seller_sku,
+    SELECT $14, $15, d.sku_id, d.day, d.currency, d.seller_sku,
         d.orders, d.units, d.settled_orders, d.sample_orders, d.refunded_orders, d.cost_unknown_orders,
         d.unreconciled_orders, d.unsold_orders, d.gross_sales, d.seller_discount, d.platform_discount, d.net_sales,
         d.refunds, d.other_revenue, d.shipping_charged, d.shipping_seller_discount, d.shipping_cost,
@@ -304,6 +314,8 @@ type ApplyOrderProfitsParams struct {
 	RowStates              []string
 	RowFlags               []int32
 	RowEstimatedNetProfits []int64
+	RowSoleSkuIds          []string
+	RowSoleSellerSkus      []string
 	RowMeasures            []int64
 	OrderIds               []string
 	UserID                 int64
@@ -318,8 +330,9 @@ type ApplyOrderProfitsRow struct {
 // Profit per order and per day (migration 00013; internal/rollup maintains both).
 // Replaces the profit rows of the orders @order_ids with the rows given a column at a time (@row_*: order_profits
 // rows without user_id and shop_id; an order of @order_ids given none loses its rows) and adds to daily_profit the
-// difference they make, per SKU, day and currency. Rows whose values are the same are not written, and a difference of zero is not added, so
-// applying the same rows again changes nothing. Returns how many rows of each table it wrote.
+// difference they make, per SKU, day and currency. Rows whose values are the same are not written, and a
+// difference of zero is not added, so applying the same rows again changes nothing. Returns how many rows of each
+// table it wrote.
 func (q *Queries) ApplyOrderProfits(ctx context.Context, arg ApplyOrderProfitsParams) (ApplyOrderProfitsRow, error) {
 	row := q.db.QueryRow(ctx, applyOrderProfits,
 		arg.RowOrderIds,
@@ -331,6 +344,8 @@ func (q *Queries) ApplyOrderProfits(ctx context.Context, arg ApplyOrderProfitsPa
 		arg.RowStates,
 		arg.RowFlags,
 		arg.RowEstimatedNetProfits,
+		arg.RowSoleSkuIds,
+		arg.RowSoleSellerSkus,
 		arg.RowMeasures,
 		arg.OrderIds,
 		arg.UserID,
@@ -447,7 +462,8 @@ func (q *Queries) GetShopFeeRates(ctx context.Context, arg GetShopFeeRatesParams
 
 const insertOrderProfits = `-- name: InsertOrderProfits :execrows
 INSERT INTO order_profits (user_id, shop_id,
-    order_id, sku_id, seller_sku, day, create_time, currency, state, flags, estimated_net_profit, orders, units,
+    order_id, sku_id, seller_sku, day, create_time, currency, state, flags, estimated_net_profit, sole_sku_id,
+    sole_seller_sku, orders, units,
     settled_orders, sample_orders, refunded_orders, cost_unknown_orders, unreconciled_orders, unsold_orders,
     gross_sales, seller_discount, platform_discount, net_sales, refunds, other_revenue, shipping_charged,
     shipping_seller_discount, shipping_cost, return_shipping_cost, fee_referral, fee_platform_commission,
@@ -456,7 +472,7 @@ INSERT INTO order_profits (user_id, shop_id,
     marketing_goods, marketing_shipping, tax_collected, settlement, settlement_reported, unreconciled,
     net_sales_without_cost, net_profit)
 SELECT $1, $2, r.order_id, r.sku_id, r.seller_sku, r.day, r.create_time, r.currency, r.state, r.flags,
-    r.estimated_net_profit,
+    r.estimated_net_profit, r.sole_sku_id, r.sole_seller_sku,
     ($3::bigint[])[r.at + 1]::bigint AS orders, ($3::bigint[])[r.at + 2]::bigint AS units,
     ($3::bigint[])[r.at + 3]::bigint AS settled_orders,
     ($3::bigint[])[r.at + 4]::bigint AS sample_orders,
@@ -505,6 +521,7 @@ FROM (
             unnest($8::timestamptz[]) AS create_time, unnest($9::text[]) AS currency,
             unnest($10::text[]) AS state, unnest($11::integer[]) AS flags,
             unnest($12::bigint[]) AS estimated_net_profit,
+            unnest($13::text[]) AS sole_sku_id, unnest($14::text[]) AS sole_seller_sku,
             generate_series(0, cardinality($4::text[]) - 1) * 42 AS at
 ) r
 `
@@ -522,6 +539,8 @@ type InsertOrderProfitsParams struct {
 	RowStates              []string
 	RowFlags               []int32
 	RowEstimatedNetProfits []int64
+	RowSoleSkuIds          []string
+	RowSoleSellerSkus      []string
 }
 
 // Writes the profit rows given a column at a time (@row_*, as ApplyOrderProfits takes them) of orders that have
@@ -540,6 +559,8 @@ func (q *Queries) InsertOrderProfits(ctx context.Context, arg InsertOrderProfits
 		arg.RowStates,
 		arg.RowFlags,
 		arg.RowEstimatedNetProfits,
+		arg.RowSoleSkuIds,
+		arg.RowSoleSellerSkus,
 	)
 	if err != nil {
 		return 0, err
@@ -1104,7 +1125,8 @@ INSERT INTO daily_profit (user_id, shop_id, sku_id, day, currency, seller_sku,
     fee_refund_administration, fee_other, affiliate_standard, affiliate_partner, affiliate_ads, tax_on_fees,
     adjustments, cost_of_goods, cost_returned, marketing_goods, marketing_shipping, tax_collected, settlement,
     settlement_reported, unreconciled, net_sales_without_cost, net_profit)
-SELECT $1, $2, p.sku_id, p.day, p.currency, max(p.seller_sku),
+SELECT $1, $2, CASE WHEN k.sole THEN p.sole_sku_id ELSE p.sku_id END, p.day, p.currency,
+    max(CASE WHEN k.sole THEN p.sole_seller_sku ELSE p.seller_sku END),
     sum(p.orders)::bigint, sum(p.units)::bigint, sum(p.settled_orders)::bigint, sum(p.sample_orders)::bigint,
     sum(p.refunded_orders)::bigint, sum(p.cost_unknown_orders)::bigint, sum(p.unreconciled_orders)::bigint,
     sum(p.unsold_orders)::bigint, sum(p.gross_sales)::bigint, sum(p.seller_discount)::bigint,
@@ -1120,8 +1142,9 @@ SELECT $1, $2, p.sku_id, p.day, p.currency, max(p.seller_sku),
     sum(p.settlement)::bigint, sum(p.settlement_reported)::bigint, sum(p.unreconciled)::bigint,
     sum(p.net_sales_without_cost)::bigint, sum(p.net_profit)::bigint
 FROM order_profits p
+JOIN (VALUES (false), (true)) AS k (sole) ON NOT k.sole OR p.sole_sku_id <> ''
 WHERE p.user_id = $1 AND p.shop_id = $2
-GROUP BY p.sku_id, p.day, p.currency
+GROUP BY CASE WHEN k.sole THEN p.sole_sku_id ELSE p.sku_id END, p.day, p.currency
 `
 
 type RebuildDailyProfitParams struct {
@@ -1130,7 +1153,8 @@ type RebuildDailyProfitParams struct {
 }
 
 // Sums the shop's order_profits rows into daily_profit, which must hold none of the shop's rows: the end of a
-// rebuild. The sums are those ApplyOrderProfits' differences add up to.
+// rebuild. The sums are those ApplyOrderProfits' differences add up to: each row counts for its SKU, and an order
+// row standing for its sole SKU for that SKU too.
 func (q *Queries) RebuildDailyProfit(ctx context.Context, arg RebuildDailyProfitParams) (int64, error) {
 	result, err := q.db.Exec(ctx, rebuildDailyProfit, arg.UserID, arg.ShopID)
 	if err != nil {
