@@ -3,6 +3,7 @@ package tiktok
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,8 +81,9 @@ func TestStatementTransactionsKeepUnknownFeesAndAddUp(t *testing.T) {
 	if order.RevenueBreakdown.SellerDiscount != gbp(-1000) || order.ShippingCostBreakdown.ActualShippingFee != gbp(-4500) {
 		t.Errorf("breakdowns %+v %+v", order.RevenueBreakdown, order.ShippingCostBreakdown)
 	}
-	if len(order.SKUs) != 1 || order.SKUs[0].Quantity != 2 || order.SKUs[0].Fees.Other["smart_promotion_fee_amount"] != gbp(-150) {
-		t.Errorf("sku rows %+v", order.SKUs)
+	skus, err := order.SKUs()
+	if err != nil || len(skus) != 1 || skus[0].Quantity != 2 || skus[0].Fees.Other["smart_promotion_fee_amount"] != gbp(-150) {
+		t.Errorf("sku rows %+v, %v", skus, err)
 	}
 	adj := page.Transactions[1]
 	if adj.Type != "ADJUSTMENT" || adj.Subtype != "PLATFORM_PENALTY" || adj.Adjustment != gbp(-550) {
@@ -95,7 +97,11 @@ func TestStatementTransactionsKeepUnknownFeesAndAddUp(t *testing.T) {
 		if diff, err := tr.CheckSum(); err != nil || !diff.IsZero() {
 			t.Errorf("transaction %s: CheckSum = %v, %v", tr.ID, diff, err)
 		}
-		for _, sku := range tr.SKUs {
+		skus, err := tr.SKUs()
+		if err != nil {
+			t.Errorf("transaction %s: SKUs: %v", tr.ID, err)
+		}
+		for _, sku := range skus {
 			if diff, err := sku.CheckSum(); err != nil || !diff.IsZero() {
 				t.Errorf("transaction %s sku %s: CheckSum = %v, %v", tr.ID, sku.SkuID, diff, err)
 			}
@@ -251,6 +257,7 @@ func FuzzRecords(f *testing.F) {
 		_, _ = parseWithdrawal(raw)
 		if tr, err := parseTransaction(raw, "USD"); err == nil {
 			_, _ = tr.CheckSum()
+			_, _ = tr.SKUs()
 		}
 		_, _ = parseUnsettledOrder(raw, "JPY")
 	})
@@ -268,5 +275,23 @@ func TestUnsettledEstimatesReadUnderTheirEstNames(t *testing.T) {
 	}
 	if _, moved := u.Other["est_settlement_amount"]; moved || u.Other["est_future_amount"] != usd(100) {
 		t.Fatalf("other %v: want the read estimates gone and an unknown one kept", u.Other)
+	}
+}
+
+// A settlement row's SKU split is read on demand: a part that cannot be read leaves the row's own figures read, and
+// SKUs names the part and still reads the others.
+func TestASettlementRowsSKUSplitIsReadOnDemand(t *testing.T) {
+	raw := json.RawMessage(`{"id":"9","type":"ORDER","currency":"USD","settlement_amount":"10.00","revenue_amount":"10.00",
+		"sku_transactions":[{"sku_id":"a","quantity":1,"settlement_amount":"-"},{"sku_id":"b","quantity":2,"settlement_amount":"4.00"}]}`)
+	tr, err := parseTransaction(raw, "USD")
+	if err != nil || tr.Settlement != usd(1000) {
+		t.Fatalf("row: settlement %v, %v; want 10.00 read", tr.Settlement, err)
+	}
+	skus, err := tr.SKUs()
+	if err == nil || !strings.Contains(err.Error(), "sku_transactions[0]") {
+		t.Errorf("SKUs error %v; want it to name sku_transactions[0]", err)
+	}
+	if len(skus) != 2 || skus[1].SkuID != "b" || skus[1].Quantity != 2 || skus[1].Settlement != usd(400) {
+		t.Errorf("SKUs %+v; want both parts, b's read whole", skus)
 	}
 }

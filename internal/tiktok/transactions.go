@@ -101,8 +101,7 @@ type Transaction struct {
 	ReserveStatus        string
 	EstimatedReleaseTime time.Time
 	Amounts
-	SKUs []SKUTransaction // the same money split by SKU
-	Raw  json.RawMessage
+	Raw json.RawMessage // the row as TikTok sent it, its SKU split (SKUs) included
 }
 
 // SKUTransaction is one SKU's share of a transaction.
@@ -116,18 +115,17 @@ type SKUTransaction struct {
 }
 
 type transactionWire struct {
-	ID                   string            `json:"id"`
-	Type                 string            `json:"type"`
-	Subtype              string            `json:"subtype"`
-	SubType              string            `json:"sub_type"` // the spelling is unconfirmed: read both
-	OrderID              string            `json:"order_id"`
-	OrderCreateTime      int64             `json:"order_create_time"`
-	ReserveStatus        string            `json:"reserve_status"`
-	EstimatedReleaseTime int64             `json:"estimated_release_time"`
-	Currency             string            `json:"currency"`
-	SKUTransactions      []json.RawMessage `json:"sku_transactions"`
-	RevenueBreakdown     object            `json:"revenue_breakdown"`
-	ShippingBreakdown    object            `json:"shipping_cost_breakdown"`
+	ID                   string `json:"id"`
+	Type                 string `json:"type"`
+	Subtype              string `json:"subtype"`
+	SubType              string `json:"sub_type"` // the spelling is unconfirmed: read both
+	OrderID              string `json:"order_id"`
+	OrderCreateTime      int64  `json:"order_create_time"`
+	ReserveStatus        string `json:"reserve_status"`
+	EstimatedReleaseTime int64  `json:"estimated_release_time"`
+	Currency             string `json:"currency"`
+	RevenueBreakdown     object `json:"revenue_breakdown"`
+	ShippingBreakdown    object `json:"shipping_cost_breakdown"`
 	FeeTaxBreakdown      struct {
 		Fee object `json:"fee"`
 		Tax object `json:"tax"`
@@ -194,6 +192,9 @@ func (f *fields) amounts(w *transactionWire, top map[string]json.RawMessage, cur
 	return a
 }
 
+// parseTransaction reads a settlement row, all but its SKU split: that is read on demand (SKUs). The sync keeps
+// the row whole (Raw) and never reads the split, whose parts repeat the row's breakdowns per SKU: a page of 100
+// rows reads in 1.65 ms without it, 2.0 ms with it (BenchmarkReadingAPageOf100).
 func parseTransaction(raw json.RawMessage, pageCurrency string) (Transaction, error) {
 	var w transactionWire
 	top, err := decodeRow(raw, &w)
@@ -206,6 +207,20 @@ func parseTransaction(raw json.RawMessage, pageCurrency string) (Transaction, er
 		ReserveStatus: w.ReserveStatus, EstimatedReleaseTime: unixTime(w.EstimatedReleaseTime),
 		Amounts: f.amounts(&w, top, pageCurrency), Raw: raw,
 	}
+	return t, f.err
+}
+
+// SKUs reads the row's money split by SKU (sku_transactions), each part's amounts in the row's currency unless it
+// names its own. An error names each part it could not read whole; the parts come back with what could be read.
+func (t Transaction) SKUs() ([]SKUTransaction, error) {
+	var w struct {
+		SKUTransactions []json.RawMessage `json:"sku_transactions"`
+	}
+	if err := decodeRecord(t.Raw, &w); err != nil {
+		return nil, fmt.Errorf("transaction %s: sku_transactions: %w", t.ID, err)
+	}
+	f := fields{record: "transaction " + t.ID}
+	var out []SKUTransaction
 	for i, sr := range w.SKUTransactions {
 		var sw struct {
 			transactionWire
@@ -226,9 +241,9 @@ func parseTransaction(raw json.RawMessage, pageCurrency string) (Transaction, er
 		if sf.err != nil {
 			f.fail("", sf.err)
 		}
-		t.SKUs = append(t.SKUs, sku)
+		out = append(out, sku)
 	}
-	return t, f.err
+	return out, f.err
 }
 
 // TransactionQuery pages through a statement's or an order's transactions.
