@@ -30,10 +30,10 @@ func Queue(ctx context.Context, tx *store.Tx, shopID string, ids []string) error
 	return nil
 }
 
-// CatchUp computes the orders of the TakeMax oldest entries queued for the shop in one transaction, which takes
-// every entry of those orders off the queue together with the profit rows it writes: a crash loses nothing, and an
-// order queued again meanwhile is computed again. taken says how many of the oldest entries it took; fewer than
-// TakeMax means the queue was emptied. Two at once take turns on the shop's profit lock.
+// CatchUp computes the orders of about TakeMax entries queued for the shop (those of the lowest order ids) in one
+// transaction, which takes every entry of those orders off the queue together with the profit rows it writes: a
+// crash loses nothing, and an order queued again meanwhile is computed again. taken says how many entries it took;
+// fewer than TakeMax means the queue was emptied. Two at once take turns on the shop's profit lock.
 //
 // While it writes one batch's rows it reads and computes the next on a second connection (see readAhead), when one
 // is free for it: a shop's first backfill ends with every order queued, and the catch-up is then the sync's last
@@ -55,9 +55,6 @@ func CatchUp(ctx context.Context, st *store.Store, userID int64, shopID string) 
 		}
 		slices.Sort(ids) // and order the reads by key
 		ids = slices.Compact(ids)
-		if err := tx.Q.TakeQueuedOrders(ctx, tenantdb.TakeQueuedOrdersParams{UserID: userID, ShopID: shopID, OrderIds: ids}); err != nil {
-			return fmt.Errorf("rollup: take the queued orders of shop %s: %w", shopID, err)
-		}
 		s := &shop{id: shopID}
 		if len(ids) <= batch || !readAhead.TryLock() {
 			c, err = s.refresh(ctx, tx, ids)

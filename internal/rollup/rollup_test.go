@@ -502,6 +502,52 @@ func TestQueuedOrdersCaughtUpConcurrentlyCountOnce(t *testing.T) {
 	sameRows(t, "daily_profit after four concurrent catch-ups", nonZero(f.rows(t, "daily_profit")), want)
 }
 
+// An order queued again while a catch-up holds its entries (a settlement page landing while its orders page's
+// entry is being computed) neither waits for the catch-up nor is taken by it: the new entry stays for the next
+// catch-up, which computes the order from rows the first one may not have seen.
+func TestAnOrderQueuedWhileACatchUpHoldsItStaysForTheNext(t *testing.T) {
+	f := newFixture(t)
+	_, ids := f.forgetProfits(t)
+	ctx := context.Background()
+	order := ids[0]
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		return rollup.Queue(ctx, tx, f.shop.ID, []string{order})
+	})
+	length := func(tx *store.Tx) int64 {
+		t.Helper()
+		n, err := tx.Q.ProfitQueueLength(ctx, tenantdb.ProfitQueueLengthParams{UserID: f.userID, ShopID: f.shop.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	f.inTenant(t, func(ctx context.Context, held *store.Tx) error {
+		taken, err := held.Q.TakeProfitQueue(ctx, tenantdb.TakeProfitQueueParams{UserID: f.userID, ShopID: f.shop.ID, MaxRows: rollup.TakeMax})
+		if err != nil || !slices.Equal(taken, []string{order}) {
+			t.Fatalf("the first take: %v, %v; want [%s]", taken, err, order)
+		}
+		// Queued again on another connection while the take is held, within a second or not at all.
+		again, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		if err := f.env.Store.InTenant(again, f.userID, func(tx *store.Tx) error { return rollup.Queue(again, tx, f.shop.ID, []string{order}) }); err != nil {
+			t.Fatalf("queueing the order again while a catch-up holds it: %v", err)
+		}
+		return nil
+	})
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		if n := length(tx); n != 1 {
+			t.Errorf("%d entries on the queue after the first catch-up; want the one queued meanwhile", n)
+		}
+		return nil
+	})
+	if _, taken, err := rollup.CatchUp(ctx, f.env.Store, f.userID, f.shop.ID); err != nil || taken != 1 {
+		t.Fatalf("the next catch-up took %d entries: %v", taken, err)
+	}
+	if rows := f.rows(t, "order_profits"); rowsOf(rows, f.shop.ID+"/"+order+"/") == 0 {
+		t.Errorf("order %s has no profit rows after the next catch-up", order)
+	}
+}
+
 // A catch-up of more orders than one statement computes (seeded in SQL, with refunds, settlement and estimates)
 // ends with the rows a rebuild writes, an order the model refuses in its third batch (read ahead) set aside by both.
 func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {

@@ -559,23 +559,19 @@ INSERT INTO profit_queue (user_id, shop_id, order_id)
 SELECT @user_id, @shop_id, k.id FROM unnest(@order_ids::text[]) AS k(id);
 
 -- name: TakeProfitQueue :many
--- Takes the @max_rows oldest entries off the shop's profit queue and returns their orders (an order queued twice
--- comes back twice). Call it holding the shop's profit lock, in the transaction that refreshes the orders. The
--- entries go by a range of the key up to the last of them, worked out once: joined to the oldest entries instead,
--- a queue the planner has no statistics for yet (a shop's first backfill) was scanned once per entry taken.
+-- Takes the entries of the orders with the lowest ids off the shop's profit queue, every entry of each, about
+-- @max_rows entries in all (more when the last order has several), and returns their orders (an order queued twice
+-- comes back twice). Call it holding the shop's profit lock, in the transaction that refreshes the orders: it
+-- computes them from their rows as they are now, which is what every entry of theirs asked for. An entry queued
+-- while this runs is not seen, and stays for the next catch-up. The entries go by a range of the key up to the
+-- last of them, worked out once (migration 00026): joined to the entries instead, a queue the planner has no
+-- statistics for yet (a shop's first backfill) was scanned once per entry taken.
 DELETE FROM profit_queue p
-WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.seq <= (
-    SELECT max(t.seq) FROM (
-        SELECT q.seq FROM profit_queue q WHERE q.user_id = @user_id AND q.shop_id = @shop_id
-        ORDER BY q.seq LIMIT @max_rows) t)
+WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.order_id <= (
+    SELECT max(t.order_id) FROM (
+        SELECT q.order_id FROM profit_queue q WHERE q.user_id = @user_id AND q.shop_id = @shop_id
+        ORDER BY q.order_id LIMIT @max_rows) t)
 RETURNING p.order_id;
-
--- name: TakeQueuedOrders :exec
--- Takes the other entries of the orders @order_ids off the shop's profit queue: the transaction that took some of
--- an order's entries computes it from its rows as they are now, which is what every entry of it asked for. (Left
--- on the queue, an order whose order and settlement pages both landed would be computed once per take.)
-DELETE FROM profit_queue p USING unnest(@order_ids::text[]) AS k(id)
-WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.order_id = k.id;
 
 -- name: ProfitQueueLengths :many
 -- How many entries each of the seller's shops has on its profit queue (shops with none are left out).

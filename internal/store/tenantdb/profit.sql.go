@@ -1376,10 +1376,10 @@ func (q *Queries) ShopOrderIDs(ctx context.Context, arg ShopOrderIDsParams) ([]s
 
 const takeProfitQueue = `-- name: TakeProfitQueue :many
 DELETE FROM profit_queue p
-WHERE p.user_id = $1 AND p.shop_id = $2 AND p.seq <= (
-    SELECT max(t.seq) FROM (
-        SELECT q.seq FROM profit_queue q WHERE q.user_id = $1 AND q.shop_id = $2
-        ORDER BY q.seq LIMIT $3) t)
+WHERE p.user_id = $1 AND p.shop_id = $2 AND p.order_id <= (
+    SELECT max(t.order_id) FROM (
+        SELECT q.order_id FROM profit_queue q WHERE q.user_id = $1 AND q.shop_id = $2
+        ORDER BY q.order_id LIMIT $3) t)
 RETURNING p.order_id
 `
 
@@ -1389,10 +1389,13 @@ type TakeProfitQueueParams struct {
 	MaxRows int32
 }
 
-// Takes the @max_rows oldest entries off the shop's profit queue and returns their orders (an order queued twice
-// comes back twice). Call it holding the shop's profit lock, in the transaction that refreshes the orders. The
-// entries go by a range of the key up to the last of them, worked out once: joined to the oldest entries instead,
-// a queue the planner has no statistics for yet (a shop's first backfill) was scanned once per entry taken.
+// Takes the entries of the orders with the lowest ids off the shop's profit queue, every entry of each, about
+// @max_rows entries in all (more when the last order has several), and returns their orders (an order queued twice
+// comes back twice). Call it holding the shop's profit lock, in the transaction that refreshes the orders: it
+// computes them from their rows as they are now, which is what every entry of theirs asked for. An entry queued
+// while this runs is not seen, and stays for the next catch-up. The entries go by a range of the key up to the
+// last of them, worked out once (migration 00026): joined to the entries instead, a queue the planner has no
+// statistics for yet (a shop's first backfill) was scanned once per entry taken.
 func (q *Queries) TakeProfitQueue(ctx context.Context, arg TakeProfitQueueParams) ([]string, error) {
 	rows, err := q.db.Query(ctx, takeProfitQueue, arg.UserID, arg.ShopID, arg.MaxRows)
 	if err != nil {
@@ -1411,25 +1414,6 @@ func (q *Queries) TakeProfitQueue(ctx context.Context, arg TakeProfitQueueParams
 		return nil, err
 	}
 	return items, nil
-}
-
-const takeQueuedOrders = `-- name: TakeQueuedOrders :exec
-DELETE FROM profit_queue p USING unnest($1::text[]) AS k(id)
-WHERE p.user_id = $2 AND p.shop_id = $3 AND p.order_id = k.id
-`
-
-type TakeQueuedOrdersParams struct {
-	OrderIds []string
-	UserID   int64
-	ShopID   string
-}
-
-// Takes the other entries of the orders @order_ids off the shop's profit queue: the transaction that took some of
-// an order's entries computes it from its rows as they are now, which is what every entry of it asked for. (Left
-// on the queue, an order whose order and settlement pages both landed would be computed once per take.)
-func (q *Queries) TakeQueuedOrders(ctx context.Context, arg TakeQueuedOrdersParams) error {
-	_, err := q.db.Exec(ctx, takeQueuedOrders, arg.OrderIds, arg.UserID, arg.ShopID)
-	return err
 }
 
 const userTimeZone = `-- name: UserTimeZone :one
