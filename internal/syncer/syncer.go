@@ -216,7 +216,13 @@ func (j *run) profitAfterRun(ctx context.Context) error {
 	}
 	// Settlement rows stored, by this run or by a backfill that left its catch-up to this one: the shop's fee
 	// rates, which estimates are made with, may have moved.
-	return s.st.InTenant(ctx, j.userID, func(tx *store.Tx) error {
+	return j.observeRates(ctx)
+}
+
+// observeRates has the shop's fee rates observed in its settled orders (rollup.ObserveRates), which refreshes the
+// orders still estimated when they moved.
+func (j *run) observeRates(ctx context.Context) error {
+	return j.s.st.InTenant(ctx, j.userID, func(tx *store.Tx) error {
 		_, err := rollup.ObserveRates(ctx, tx, j.shopID, tx.Now())
 		return err
 	})
@@ -224,7 +230,10 @@ func (j *run) profitAfterRun(ctx context.Context) error {
 
 // catchUp computes the profit of the orders the shop's syncs queued (rollup.CatchUp), until the queue is empty.
 // A long catch-up (a shop's first backfill) gathers the profit tables' statistics as it fills them, as a backfill
-// does for the tables it fills (see analyzeAt).
+// does for the tables it fills (see analyzeAt), and, after settlement rows, observes the shop's fee rates between
+// its transactions: it takes the lowest order ids first, which are the oldest orders, settled, and the rates they
+// give are in place before it reaches the newest orders, which are estimated with them. Observed only at the end,
+// they refreshed every estimated order a second time (9,703 of the 100,000-order shop's, in the sync's last stretch).
 func (j *run) catchUp(ctx context.Context) error {
 	for n := 1; ; n++ {
 		c, taken, err := rollup.CatchUp(ctx, j.s.st, j.userID, j.shopID)
@@ -240,6 +249,11 @@ func (j *run) catchUp(ctx context.Context) error {
 		}
 		if analyzeAt(n) {
 			j.s.analyze(ctx, profitTables)
+		}
+		if j.settled || j.backfill {
+			if err := j.observeRates(ctx); err != nil {
+				return err
+			}
 		}
 	}
 }
