@@ -53,6 +53,11 @@ func CatchUp(ctx context.Context, st *store.Store, userID int64, shopID string) 
 		if taken == 0 {
 			return nil
 		}
+		// Lost in a crash, the transaction is lost whole, its take with it: the entries are queued again and the
+		// next catch-up computes them. So its commit need not wait for the disk.
+		if err := tx.CommitWithoutWaiting(ctx); err != nil {
+			return err
+		}
 		slices.Sort(ids) // and order the reads by key
 		ids = slices.Compact(ids)
 		s := &shop{id: shopID}
