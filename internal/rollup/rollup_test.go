@@ -548,6 +548,68 @@ func TestAnOrderQueuedWhileACatchUpHoldsItStaysForTheNext(t *testing.T) {
 	}
 }
 
+// A catch-up longer than one transaction that observes the shop's fee rates between its transactions, as the
+// syncer's does, estimates its newest orders with the rates its oldest, settled, orders gave: it takes the lowest
+// order ids first. Observing the rates again after it refreshes nothing, and it ends where a rebuild ends.
+func TestRatesObservedBetweenACatchUpsTransactionsEstimateTheNewestOrdersWithThem(t *testing.T) {
+	f := seeded(t, 6000, 60, 12)
+	ctx := context.Background()
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: seededShop, MaxRows: 1 << 30})
+		if err != nil {
+			return err
+		}
+		for range 2 { // the orders pages, then the settlement pages: more entries than one transaction takes
+			for page := range slices.Chunk(ids, 100) {
+				if err := rollup.Queue(ctx, tx, seededShop, page); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	observe := func() rollup.Changed {
+		t.Helper()
+		var c rollup.Changed
+		f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+			var err error
+			c, err = rollup.ObserveRates(ctx, tx, seededShop, tx.Now())
+			return err
+		})
+		return c
+	}
+	transactions, ratesAt := 0, 0
+	for {
+		_, taken, err := rollup.CatchUp(ctx, f.env.Store, f.userID, seededShop)
+		if err != nil {
+			t.Fatal(err)
+		}
+		transactions++
+		if taken < rollup.TakeMax {
+			break
+		}
+		observe()
+		if ratesAt == 0 {
+			f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+				_, err := tx.Q.GetShopFeeRates(ctx, tenantdb.GetShopFeeRatesParams{UserID: f.userID, ShopID: seededShop})
+				if err == nil {
+					ratesAt = transactions
+				}
+				return nil
+			})
+		}
+	}
+	if transactions < 2 || ratesAt != 1 {
+		t.Fatalf("%d catch-up transactions, rates stored after transaction %d; want 2 or more, and rates after the first",
+			transactions, ratesAt)
+	}
+	if c := observe(); c.OrderRows != 0 || c.DailyRows != 0 {
+		t.Errorf("observing the rates after the catch-up rewrote %d order rows and %d daily rows; want none", c.OrderRows, c.DailyRows)
+	}
+	f.sameAfterARebuild(t, "after a catch-up observing rates between its transactions", seededShop,
+		f.rows(t, "order_profits"), f.rows(t, "daily_profit"))
+}
+
 // A catch-up of more orders than one statement computes (seeded in SQL, with refunds, settlement and estimates)
 // ends with the rows a rebuild writes, an order the model refuses in its third batch (read ahead) set aside by both.
 func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
