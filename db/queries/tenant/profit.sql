@@ -147,8 +147,8 @@ WITH rows AS (
         order_profits.net_sales_without_cost, order_profits.net_profit
     ) IS DISTINCT FROM (
         EXCLUDED.seller_sku, EXCLUDED.day, EXCLUDED.create_time, EXCLUDED.currency, EXCLUDED.state, EXCLUDED.flags,
-        EXCLUDED.estimated_net_profit, EXCLUDED.sole_sku_id, EXCLUDED.sole_seller_sku, EXCLUDED.orders, EXCLUDED.units, EXCLUDED.settled_orders,
-        EXCLUDED.sample_orders, EXCLUDED.refunded_orders, EXCLUDED.cost_unknown_orders,
+        EXCLUDED.estimated_net_profit, EXCLUDED.sole_sku_id, EXCLUDED.sole_seller_sku, EXCLUDED.orders,
+        EXCLUDED.units, EXCLUDED.settled_orders, EXCLUDED.sample_orders, EXCLUDED.refunded_orders, EXCLUDED.cost_unknown_orders,
         EXCLUDED.unreconciled_orders, EXCLUDED.unsold_orders, EXCLUDED.gross_sales, EXCLUDED.seller_discount,
         EXCLUDED.platform_discount, EXCLUDED.net_sales, EXCLUDED.refunds, EXCLUDED.other_revenue,
         EXCLUDED.shipping_charged, EXCLUDED.shipping_seller_discount, EXCLUDED.shipping_cost,
