@@ -502,6 +502,61 @@ func TestQueuedOrdersCaughtUpConcurrentlyCountOnce(t *testing.T) {
 	sameRows(t, "daily_profit after four concurrent catch-ups", nonZero(f.rows(t, "daily_profit")), want)
 }
 
+// An order queued again while its entry waits on the queue gets no second entry: the page that queues it locks the
+// entry until it commits, so a catch-up that takes the entry meanwhile waits for the page's rows and computes the
+// order from them.
+func TestAnOrderQueuedAgainIsComputedWithThePagesRows(t *testing.T) {
+	f := newFixture(t)
+	var order string
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: f.shop.ID, MaxRows: 1})
+		if err != nil || len(ids) == 0 {
+			return fmt.Errorf("an order of the shop: %v, %w", ids, err)
+		}
+		order = ids[0]
+		return rollup.Queue(ctx, tx, f.shop.ID, []string{order})
+	})
+	type caughtUp struct {
+		taken int
+		err   error
+	}
+	done := make(chan caughtUp, 1)
+	var early *caughtUp // the catch-up's result when it ended before the page committed
+	f.inTenant(t, func(ctx context.Context, page *store.Tx) error {
+		// The page: the order turned into a creator sample (counted apart, as marketing), and queued again.
+		if _, err := page.PgxTx().Exec(ctx, `UPDATE orders SET is_sample = NOT is_sample WHERE user_id = $1 AND shop_id = $2 AND order_id = $3`,
+			f.userID, f.shop.ID, order); err != nil {
+			return err
+		}
+		if err := rollup.Queue(ctx, page, f.shop.ID, []string{order}); err != nil {
+			return err
+		}
+		if n, err := page.Q.ProfitQueueLength(ctx, tenantdb.ProfitQueueLengthParams{UserID: f.userID, ShopID: f.shop.ID}); err != nil || n != 1 {
+			t.Errorf("%d entries on the queue once the order is queued again (%v); want its one", n, err)
+		}
+		go func() {
+			_, taken, err := rollup.CatchUp(ctx, f.env.Store, f.userID, f.shop.ID)
+			done <- caughtUp{taken, err}
+		}()
+		select {
+		case c := <-done:
+			t.Errorf("a catch-up took %d entries (%v) while the page that queued the order had not committed", c.taken, c.err)
+			early = &c
+		case <-time.After(300 * time.Millisecond):
+		}
+		return nil
+	})
+	if early == nil {
+		c := <-done
+		early = &c
+	}
+	if c := *early; c.err != nil || c.taken != 1 {
+		t.Fatalf("the catch-up took %d entries: %v", c.taken, c.err)
+	}
+	f.sameAfterARebuild(t, "after a catch-up of an order its page queued again", f.shop.ID,
+		f.rows(t, "order_profits"), f.rows(t, "daily_profit"))
+}
+
 // An order queued again while a catch-up holds its entries (a settlement page landing while its orders page's
 // entry is being computed) neither waits for the catch-up nor is taken by it: the new entry stays for the next
 // catch-up, which computes the order from rows the first one may not have seen.
@@ -548,18 +603,19 @@ func TestAnOrderQueuedWhileACatchUpHoldsItStaysForTheNext(t *testing.T) {
 	}
 }
 
-// A catch-up longer than one transaction that observes the shop's fee rates between its transactions, as the
+// A catch-up longer than one transaction (more orders queued than one takes) that observes the shop's fee rates
+// between its transactions, as the
 // syncer's does, estimates its newest orders with the rates its oldest, settled, orders gave: it takes the lowest
 // order ids first. Observing the rates again after it refreshes nothing, and it ends where a rebuild ends.
 func TestRatesObservedBetweenACatchUpsTransactionsEstimateTheNewestOrdersWithThem(t *testing.T) {
-	f := seeded(t, 6000, 60, 12)
+	f := seeded(t, rollup.TakeMax*3/2, 60, 12)
 	ctx := context.Background()
 	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
 		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: seededShop, MaxRows: 1 << 30})
 		if err != nil {
 			return err
 		}
-		for range 2 { // the orders pages, then the settlement pages: more entries than one transaction takes
+		for range 2 { // the orders pages, then the settlement pages
 			for page := range slices.Chunk(ids, 100) {
 				if err := rollup.Queue(ctx, tx, seededShop, page); err != nil {
 					return err

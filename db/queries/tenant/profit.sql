@@ -555,8 +555,16 @@ WHERE users.id = @user_id;
 
 -- name: QueueProfitOrders :exec
 -- Adds the orders @order_ids to the shop's profit queue (migration 00023): a sync page does, in its transaction.
+-- An order already queued is not added again: its entry is locked (FOR KEY SHARE) until this transaction ends, so a
+-- catch-up that takes it waits for this transaction's rows and computes the order from them. An entry a catch-up
+-- is taking is locked by it and skipped (SKIP LOCKED), and the order gets a new entry, for the next catch-up. No
+-- wait either way for the page: a first backfill queues most orders twice (its orders page and its settlement page),
+-- and the second entry was a row and an index entry the catch-up then deleted.
 INSERT INTO profit_queue (user_id, shop_id, order_id)
-SELECT @user_id, @shop_id, k.id FROM unnest(@order_ids::text[]) AS k(id);
+SELECT @user_id, @shop_id, k.id FROM unnest(@order_ids::text[]) AS k(id)
+WHERE NOT EXISTS (
+    SELECT 1 FROM profit_queue q WHERE q.user_id = @user_id AND q.shop_id = @shop_id AND q.order_id = k.id
+    FOR KEY SHARE SKIP LOCKED);
 
 -- name: TakeProfitQueue :many
 -- Takes the entries of the orders with the lowest ids off the shop's profit queue, every entry of each, about

@@ -1102,6 +1102,9 @@ func (q *Queries) ProfitZoneAndVersion(ctx context.Context, userID int64) (Profi
 const queueProfitOrders = `-- name: QueueProfitOrders :exec
 INSERT INTO profit_queue (user_id, shop_id, order_id)
 SELECT $1, $2, k.id FROM unnest($3::text[]) AS k(id)
+WHERE NOT EXISTS (
+    SELECT 1 FROM profit_queue q WHERE q.user_id = $1 AND q.shop_id = $2 AND q.order_id = k.id
+    FOR KEY SHARE SKIP LOCKED)
 `
 
 type QueueProfitOrdersParams struct {
@@ -1111,6 +1114,11 @@ type QueueProfitOrdersParams struct {
 }
 
 // Adds the orders @order_ids to the shop's profit queue (migration 00023): a sync page does, in its transaction.
+// An order already queued is not added again: its entry is locked (FOR KEY SHARE) until this transaction ends, so a
+// catch-up that takes it waits for this transaction's rows and computes the order from them. An entry a catch-up
+// is taking is locked by it and skipped (SKIP LOCKED), and the order gets a new entry, for the next catch-up. No
+// wait either way for the page: a first backfill queues most orders twice (its orders page and its settlement page),
+// and the second entry was a row and an index entry the catch-up then deleted.
 func (q *Queries) QueueProfitOrders(ctx context.Context, arg QueueProfitOrdersParams) error {
 	_, err := q.db.Exec(ctx, queueProfitOrders, arg.UserID, arg.ShopID, arg.OrderIds)
 	return err
