@@ -534,8 +534,8 @@ func TestAnOrderQueuedAgainIsComputedWithThePagesRows(t *testing.T) {
 		if n, err := page.Q.ProfitQueueLength(ctx, tenantdb.ProfitQueueLengthParams{UserID: f.userID, ShopID: f.shop.ID}); err != nil || n != 1 {
 			t.Errorf("%d entries on the queue once the order is queued again (%v); want its one", n, err)
 		}
-		go func() {
-			_, taken, err := rollup.CatchUp(ctx, f.env.Store, f.userID, f.shop.ID)
+		go func() { // outlives the page's transaction
+			_, taken, err := rollup.CatchUp(context.Background(), f.env.Store, f.userID, f.shop.ID)
 			done <- caughtUp{taken, err}
 		}()
 		select {
@@ -604,9 +604,9 @@ func TestAnOrderQueuedWhileACatchUpHoldsItStaysForTheNext(t *testing.T) {
 }
 
 // A catch-up longer than one transaction (more orders queued than one takes) that observes the shop's fee rates
-// between its transactions, as the
-// syncer's does, estimates its newest orders with the rates its oldest, settled, orders gave: it takes the lowest
-// order ids first. Observing the rates again after it refreshes nothing, and it ends where a rebuild ends.
+// between its transactions, as the syncer's does, estimates its newest orders with the rates its oldest, settled,
+// orders gave: it takes the lowest order ids first. Observing the rates again after it refreshes nothing, and it
+// ends where a rebuild ends.
 func TestRatesObservedBetweenACatchUpsTransactionsEstimateTheNewestOrdersWithThem(t *testing.T) {
 	f := seeded(t, rollup.TakeMax*3/2, 60, 12)
 	ctx := context.Background()

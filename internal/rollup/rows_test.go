@@ -29,12 +29,13 @@ func TestAnOrderRowStandsForItsSKUOnlyWhenTheyHoldTheSame(t *testing.T) {
 		}
 		return r
 	}
-	cases := []struct {
+	type rowCase struct {
 		name   string
 		result profit.Result
 		sole   string   // the SKU the order's row names
 		skus   []string // the SKU rows written
-	}{
+	}
+	cases := []rowCase{
 		{"one line", compute(t, line("1", "mug", 3400)), "mug", nil},
 		{"two lines of one SKU", compute(t, line("1", "mug", 3400), line("2", "mug", 3000)), "mug", nil},
 		{"two SKUs", compute(t, line("1", "mug", 3400), line("2", "cup", 3000)), "", []string{"mug", "cup"}},
@@ -43,12 +44,7 @@ func TestAnOrderRowStandsForItsSKUOnlyWhenTheyHoldTheSame(t *testing.T) {
 	// One SKU whose line carries a flag its order does not: the SKU's row differs, so it is written.
 	flagged := compute(t, line("1", "mug", 3400))
 	flagged.Lines[0].Flags |= profit.FlagReturned
-	cases = append(cases, struct {
-		name   string
-		result profit.Result
-		sole   string
-		skus   []string
-	}{"one SKU whose row differs", flagged, "", []string{"mug"}})
+	cases = append(cases, rowCase{"one SKU whose row differs", flagged, "", []string{"mug"}})
 
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
