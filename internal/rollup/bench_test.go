@@ -2,14 +2,12 @@ package rollup_test
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/profitline/profitline/internal/rollup"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/store/systemdb"
-	"github.com/profitline/profitline/internal/store/tenantdb"
 )
 
 // benchOrders is the size of the benchmarks' shop: a year of orders with their lines, refunds, settlement rows and
@@ -41,20 +39,7 @@ func BenchmarkRebuildingAHundredThousandOrderShop(b *testing.B) {
 func BenchmarkCatchingUpAHundredThousandOrderShop(b *testing.B) {
 	f := seeded(b, benchOrders, 365, 60)
 	ctx := context.Background()
-	err := f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error {
-		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: seededShop, MaxRows: benchOrders})
-		if err != nil {
-			return err
-		}
-		for range 2 { // the orders pages, then the settlement pages
-			for page := range slices.Chunk(ids, 100) {
-				if err := rollup.Queue(ctx, tx, seededShop, page); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	err := f.env.Store.InTenant(ctx, f.userID, func(tx *store.Tx) error { return queueAsABackfill(ctx, tx, seededShop, benchOrders) })
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -610,20 +610,7 @@ func TestAnOrderQueuedWhileACatchUpHoldsItStaysForTheNext(t *testing.T) {
 func TestRatesObservedBetweenACatchUpsTransactionsEstimateTheNewestOrdersWithThem(t *testing.T) {
 	f := seeded(t, rollup.TakeMax*3/2, 60, 12)
 	ctx := context.Background()
-	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
-		ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: f.userID, ShopID: seededShop, MaxRows: 1 << 30})
-		if err != nil {
-			return err
-		}
-		for range 2 { // the orders pages, then the settlement pages
-			for page := range slices.Chunk(ids, 100) {
-				if err := rollup.Queue(ctx, tx, seededShop, page); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error { return queueAsABackfill(ctx, tx, seededShop, 1<<30) })
 	observe := func() rollup.Changed {
 		t.Helper()
 		var c rollup.Changed
@@ -815,6 +802,23 @@ func TestAnOrderTheModelRefusesIsSetAside(t *testing.T) {
 		t.Errorf("refusals %v once the order reads right again; want none", got)
 	}
 	f.sameAfterARebuild(t, "with the order computed again", shopID, orders, days)
+}
+
+// queueAsABackfill queues the shop's first maxOrders orders as a first backfill's pages do: a page of 100 by its
+// orders page, then, far behind, by its settlement page.
+func queueAsABackfill(ctx context.Context, tx *store.Tx, shopID string, maxOrders int32) error {
+	ids, err := tx.Q.ShopOrderIDs(ctx, tenantdb.ShopOrderIDsParams{UserID: tx.UserID, ShopID: shopID, MaxRows: maxOrders})
+	if err != nil {
+		return err
+	}
+	for range 2 {
+		for page := range slices.Chunk(ids, 100) {
+			if err := rollup.Queue(ctx, tx, shopID, page); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // rowsOf counts the rows whose key starts with prefix.
