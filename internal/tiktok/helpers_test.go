@@ -2,6 +2,7 @@ package tiktok
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -41,6 +42,27 @@ func fixture(t testing.TB, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// addFixtureRecords seeds a fuzz test with every record of the named fixtures.
+func addFixtureRecords(f *testing.F, names ...string) {
+	f.Helper()
+	for _, name := range names {
+		var env struct {
+			Data map[string]json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(fixture(f, name)), &env); err != nil {
+			f.Fatal(err)
+		}
+		for _, list := range env.Data {
+			var recs []json.RawMessage
+			if json.Unmarshal(list, &recs) == nil {
+				for _, r := range recs {
+					f.Add([]byte(r))
+				}
+			}
+		}
+	}
 }
 
 func envelopeJSON(code int, message string) string {

@@ -228,23 +228,8 @@ func TestReturnsAndProductsParse(t *testing.T) {
 }
 
 func FuzzRecords(f *testing.F) {
-	for _, name := range []string{"orders_search.json", "returns_search.json", "products_search.json", "statements.json",
-		"payments.json", "withdrawals.json", "statement_transactions.json", "unsettled.json"} {
-		var env struct {
-			Data map[string]json.RawMessage `json:"data"`
-		}
-		if err := json.Unmarshal([]byte(fixture(f, name)), &env); err != nil {
-			f.Fatal(err)
-		}
-		for _, list := range env.Data {
-			var recs []json.RawMessage
-			if json.Unmarshal(list, &recs) == nil {
-				for _, r := range recs {
-					f.Add([]byte(r))
-				}
-			}
-		}
-	}
+	addFixtureRecords(f, "orders_search.json", "returns_search.json", "products_search.json", "statements.json",
+		"payments.json", "withdrawals.json", "statement_transactions.json", "unsettled.json")
 	f.Add([]byte(`{"payment":{"currency":"USD","sub_total":12}}`))
 	f.Add([]byte(`{"fee_tax_breakdown":{"fee":{"x_amount":"1e9"}},"sku_transactions":[{"settlement_amount":"-"}]}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {

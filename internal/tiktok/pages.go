@@ -197,8 +197,8 @@ func recordID(raw json.RawMessage, ownID string) string {
 		if s, err := stringField(v); err == nil && s != "" {
 			return s
 		}
-		var n json.Number
-		if decodeRecord(v, &n) == nil && n != "" {
+		var n json.Number // a number's own digits: encoding/json reads a json.Number, the record decoder does not
+		if json.Unmarshal(v, &n) == nil && n != "" {
 			return n.String()
 		}
 	}

@@ -8,12 +8,11 @@ import (
 	"reflect"
 )
 
-// A page is JSON that encoding/json has already checked (the envelope's decode scans every byte of the body), so
-// splitting it into the records and keys a page is read by needs no second check: these functions only find where
-// each value starts and ends, an order of magnitude faster than decoding into json.RawMessage values, which checks
-// and copies every byte again at each level. The parts they return share the input's bytes. They never panic, and
-// on input that is not valid JSON they may give wrong boundaries but never read outside it: call them only on
-// checked JSON.
+// A page is JSON that has already been checked (quickEnvelope checks every byte of the body), so splitting it into the
+// records and keys a page is read by needs no second check: these functions only find where each value starts and ends,
+// an order of magnitude faster than decoding into json.RawMessage values, which checks and copies every byte again at
+// each level. The parts they return share the input's bytes. They never panic, and on input that is not valid JSON they
+// may give wrong boundaries but never read outside it: call them only on checked JSON.
 
 var (
 	errNotObject = errors.New("not an object")

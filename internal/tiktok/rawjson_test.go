@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // FuzzSplittingCheckedJSONAgreesWithEncodingJSON holds the splitters to what decoding into json.RawMessage values
@@ -108,6 +111,52 @@ func FuzzAnObjectFieldReadsAsAMapFieldDoes(f *testing.F) {
 		}
 		if !maps.EqualFunc(got.P, want.P, sameRaw) {
 			t.Fatalf("the members changed with the bytes they were decoded from")
+		}
+	})
+}
+
+// FuzzTheRecordDecoderReadsAsEncodingJSONDoes holds decodeRecord (one pass with encoding/json's options) to
+// encoding/json itself, which it replaced: the same values, and an error exactly where encoding/json gives one, for
+// the wire forms of the records a sync reads most.
+func FuzzTheRecordDecoderReadsAsEncodingJSONDoes(f *testing.F) {
+	addFixtureRecords(f, "orders_search.json", "statement_transactions.json", "returns_search.json")
+	for _, s := range []string{`{"ID":"x","Create_Time":5}`, `{"id":"a","id":"b"}`, "{\"id\":\"\xff\xfe\"}", `{"create_time":"1"}`,
+		`{"create_time":1.5}`, `{"create_time":1e3}`, `{"line_items":null}`, `{"line_items":[{"sale_price":5}]}`, `{"id":null}`,
+		`{"payment":{"a":"1"},"payment":{"b":"2"}}`, `{"payment":null}`, `{"payment":[1]}`, `{"is_sample_order":"true"}`,
+		` {"id":"x"} `, `{"id":"x"} {}`, `{"fee_tax_breakdown":{"fee":{"x_amount":"1"},"tax":null}}`, `{"id":"\u00e9\ud800"}`,
+		`{"revenue_breakdown":{"a":1},"revenue_breakdown":{"b":2}}`, `[]`, `null`, `{"order_create_time":-1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		decodesAsEncodingJSON[orderWire](t, raw)
+		decodesAsEncodingJSON[transactionWire](t, raw)
+		decodesAsEncodingJSON[returnWire](t, raw)
+	})
+}
+
+func decodesAsEncodingJSON[W any](t *testing.T, raw []byte) {
+	t.Helper()
+	var got, want W
+	gotErr := decodeRecord(raw, &got)
+	wantErr := json.Unmarshal(raw, &want)
+	if (gotErr == nil) != (wantErr == nil) {
+		t.Fatalf("%T from %q: error %v; encoding/json's %v", got, raw, gotErr, wantErr)
+	}
+	if wantErr == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%T from %q: %+v; encoding/json's %+v", got, raw, got, want)
+	}
+}
+
+// FuzzTheEnvelopesCheckIsJSONValid holds the check quickEnvelope makes of every body to json.Valid, which it
+// replaced.
+func FuzzTheEnvelopesCheckIsJSONValid(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":1,"a":2}`, "{\"a\":\"\xff\"}", `{"a":"\ud800"}`, `{"a":1,}`, `{"a":01}`, ` [1, 2.5e-3, true, null] `,
+		`{"a":"\x"}`, `{"a":"` + "\t" + `"}`, `{} {}`, ``, `"x"`, `{"a":[[[[[]]]]]}`, `{"a":-}`, fixture(f, "orders_search.json")} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if got, want := jsontext.Value(raw).IsValid(asV1Valid...), json.Valid(raw); got != want {
+			t.Fatalf("%q: valid %v; json.Valid says %v", raw, got, want)
 		}
 	})
 }
