@@ -117,20 +117,27 @@ func FuzzAnObjectFieldReadsAsAMapFieldDoes(f *testing.F) {
 
 // FuzzTheRecordDecoderReadsAsEncodingJSONDoes holds decodeRecord (one pass with encoding/json's options) to
 // encoding/json itself, which it replaced: the same values, and an error exactly where encoding/json gives one, for
-// the wire forms of the records a sync reads most.
+// the wire forms of the records a sync reads most and the shapes read out of any record.
 func FuzzTheRecordDecoderReadsAsEncodingJSONDoes(f *testing.F) {
-	addFixtureRecords(f, "orders_search.json", "statement_transactions.json", "returns_search.json")
+	addFixtureRecords(f, "orders_search.json", "statement_transactions.json", "returns_search.json", "products_search.json",
+		"statements.json")
 	for _, s := range []string{`{"ID":"x","Create_Time":5}`, `{"id":"a","id":"b"}`, "{\"id\":\"\xff\xfe\"}", `{"create_time":"1"}`,
 		`{"create_time":1.5}`, `{"create_time":1e3}`, `{"line_items":null}`, `{"line_items":[{"sale_price":5}]}`, `{"id":null}`,
 		`{"payment":{"a":"1"},"payment":{"b":"2"}}`, `{"payment":null}`, `{"payment":[1]}`, `{"is_sample_order":"true"}`,
 		` {"id":"x"} `, `{"id":"x"} {}`, `{"fee_tax_breakdown":{"fee":{"x_amount":"1"},"tax":null}}`, `{"id":"\u00e9\ud800"}`,
-		`{"revenue_breakdown":{"a":1},"revenue_breakdown":{"b":2}}`, `[]`, `null`, `{"order_create_time":-1}`} {
+		`{"revenue_breakdown":{"a":1},"revenue_breakdown":{"b":2}}`, `[]`, `null`, `{"order_create_time":-1}`,
+		`{"sku_transactions":[ {"a":1} , 2 ]}`, `{"skus":[{"id":1}]}`, `{"a": 1 , "A":2}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		decodesAsEncodingJSON[orderWire](t, raw)
 		decodesAsEncodingJSON[transactionWire](t, raw)
 		decodesAsEncodingJSON[returnWire](t, raw)
+		decodesAsEncodingJSON[productWire](t, raw)
+		decodesAsEncodingJSON[map[string]json.RawMessage](t, raw) // a statement's keys, a record's id
+		decodesAsEncodingJSON[struct {
+			SKUs []json.RawMessage `json:"sku_transactions"`
+		}](t, raw)
 	})
 }
 
