@@ -63,16 +63,16 @@ func parseEnvelope(status int, header http.Header, body []byte, now time.Time) (
 // envelopeKeys are the envelope's keys as they are sent.
 var envelopeKeys = []string{"code", "message", "request_id", "data"}
 
-// asV1Valid checks JSON as json.Valid does (repeated keys and bytes that are not UTF-8 pass), in one pass that
+// asJSONValid checks JSON as json.Valid does (repeated keys and bytes that are not UTF-8 pass), in one pass that
 // reads a string's plain run at once where json.Valid steps a state machine byte by byte.
-var asV1Valid = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+var asJSONValid = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
 // quickEnvelope decodes a body that is one JSON object whose keys are spelled as TikTok spells them, as the decoder
 // in parseEnvelope would, with one check of the body instead of two passes: every response of a sync is read here,
 // and its data is then split without a check of its own (dataMembers). ok is false for any other body (a key in
 // another case, a second value, not JSON): the decoder reads those.
 func quickEnvelope(body []byte) (env envelope, decodeErr error, ok bool) {
-	if i := skipSpace(body, 0); i >= len(body) || body[i] != '{' || !jsontext.Value(body).IsValid(asV1Valid...) {
+	if i := skipSpace(body, 0); i >= len(body) || body[i] != '{' || !jsontext.Value(body).IsValid(asJSONValid...) {
 		return envelope{}, nil, false
 	}
 	members, ok := orderedMembers(body)
