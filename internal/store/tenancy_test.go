@@ -255,3 +255,35 @@ func TestTheStatisticsFunctionAnalyzesOnlySyncedTables(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryByteColumnIsStoredUncompressed(t *testing.T) {
+	env := testenv.New(t)
+	owner := testenv.Connect(t, env.DB.OwnerURL)
+	rows, err := owner.Query(context.Background(), `
+		SELECT c.relname, a.attname, a.attstorage::text
+		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.atttypid = 'bytea'::regtype AND a.attnum > 0
+		  AND NOT a.attisdropped`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var table, column, storage string
+		if err := rows.Scan(&table, &column, &storage); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		if storage != "e" {
+			t.Errorf("%s.%s is stored %q; want 'e' (EXTERNAL): its bytes are ciphertext, a hash or a key, which Postgres "+
+				"would try to compress in vain (see migration 00028)", table, column, storage)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen < 20 {
+		t.Fatalf("catalog walk saw %d bytea columns; the query is broken", seen)
+	}
+}
