@@ -141,6 +141,7 @@ type resourceTiming struct {
 func (r *syncRig) syncAll(b *testing.B) synced {
 	b.Helper()
 	want := r.tt.Sandbox.Totals(r.shop.ID)
+	checkpoint(b, r.db.AdminURL)
 	var before syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 	busyBefore := machineBusy(b)
@@ -390,6 +391,7 @@ func rawLoad(b *testing.B, r *syncRig) rawRates {
 	// load merges the tables in one transaction and returns the orders table's time (when it is first) and the
 	// whole transaction's.
 	load := func(what string, tables []*table, rows int) (ordersTime, total time.Duration) {
+		checkpoint(b, db.AdminURL)
 		start := time.Now()
 		tx, err := dst.Begin(ctx)
 		if err != nil {
@@ -422,6 +424,16 @@ func rawLoad(b *testing.B, r *syncRig) rawRates {
 	n := float64(len(orders.rows))
 	raw.newRowsPerSec, raw.existingRowsPerSec = n/newOrders.Seconds(), n/existingOrders.Seconds()
 	return raw
+}
+
+// checkpoint writes every dirty page of the server to disk, so that each measured stretch starts from a clean
+// server instead of paying for the writes of the one before it (the sync's gigabyte of WAL, say, flushed during
+// the raw load).
+func checkpoint(b *testing.B, adminURL string) {
+	b.Helper()
+	if _, err := testenv.Connect(b, adminURL).Exec(context.Background(), `CHECKPOINT`); err != nil {
+		b.Fatalf("checkpoint: %v", err)
+	}
 }
 
 func readTable(b *testing.B, conn *pgx.Conn, name string, key []string, userID int64, shopID string) *table {
