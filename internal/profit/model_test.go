@@ -1,6 +1,7 @@
 package profit
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -572,6 +573,42 @@ func TestACancelledLineSellsNothing(t *testing.T) {
 		t.Errorf("order: %d units, net sales %v, flags %q", r.Order.Units, r.Order.NetSales, r.Order.Flags)
 	}
 	checkInvariants(t, in, r)
+}
+
+// An order not sold (cancelled or unpaid) is estimated without the shop's rates, with or without TikTok's estimate,
+// and its row says so (FlagCancelled or FlagUnpaid): new rates need not refresh it (rollup.ObserveRates does not).
+// A sold order's estimate moves with them.
+func TestAnOrderNotSoldIsEstimatedWithoutTheRates(t *testing.T) {
+	rates := FeeRates{Referral: 600, Transaction: 200, TaxOnFees: 2000, ShippingCostPerOrder: money.Amount{Minor: 625, Currency: "USD"}}
+	for _, tt := range []struct {
+		status   string
+		unsold   bool
+		estimate bool
+	}{
+		{StatusCancelled, true, false}, {StatusCancelled, true, true}, {StatusUnpaid, true, false},
+		{StatusUnpaid, true, true}, {"AWAITING_SHIPMENT", false, false}, {"AWAITING_SHIPMENT", false, true},
+	} {
+		in := multiSKUOrder()
+		in.Transactions = nil
+		in.Order.Status = tt.status
+		if tt.estimate {
+			in.Unsettled = &UnsettledEstimate{Currency: "USD", Settlement: 5400, ShippingCost: -650, FeeTax: -1300}
+		}
+		without, err := Compute(in, costsUSD(), FeeRates{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		with, err := Compute(in, costsUSD(), rates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flagged := with.Order.Flags&(FlagCancelled|FlagUnpaid) != 0
+		same := reflect.DeepEqual(without, with)
+		if with.State != Estimated || flagged != tt.unsold || same != tt.unsold {
+			t.Errorf("%s (TikTok's estimate: %v): state %v, flags %q, the same with and without rates: %v; want estimated, "+
+				"flagged and the same only when not sold (%v)", tt.status, tt.estimate, with.State, with.Order.Flags, same, tt.unsold)
+		}
+	}
 }
 
 func TestMixedCurrenciesAreRefused(t *testing.T) {

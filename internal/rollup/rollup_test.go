@@ -685,6 +685,54 @@ func TestACatchUpOfManyOrdersEndsWhereARebuildDoes(t *testing.T) {
 	f.sameAfterARebuild(t, "of the catch-up against a rebuild", shopID, caughtUp, caughtUpDays)
 }
 
+// New fee rates reach the orders still estimated that were sold, and no other: the model estimates a cancelled or
+// unpaid order without them (see profit's TestAnOrderNotSoldIsEstimatedWithoutTheRates), so a shop's cancelled
+// orders, estimated for good, are not computed again each time its rates move.
+func TestNewRatesReachOnlyTheEstimatedOrdersThatWereSold(t *testing.T) {
+	f := seeded(t, 1200, 60, 12) // every 40th order cancelled; those of the last 14 days not settled
+	ctx := context.Background()
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error { return queueAsABackfill(ctx, tx, seededShop, 1<<30) })
+	if _, taken, err := rollup.CatchUp(ctx, f.env.Store, f.userID, seededShop); err != nil || taken != 1200 {
+		t.Fatalf("catch-up took %d entries: %v; want 1200", taken, err)
+	}
+	rows, err := testenv.Connect(t, f.env.DB.OwnerURL).Query(ctx, `SELECT p.order_id, o.status FROM order_profits p
+		JOIN orders o ON o.user_id = p.user_id AND o.shop_id = p.shop_id AND o.order_id = p.order_id
+		WHERE p.user_id = $1 AND p.shop_id = $2 AND p.sku_id = '' AND p.state = 'estimated'`, f.userID, seededShop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sold []string
+	notSold := 0
+	for rows.Next() {
+		var id, status string
+		if err := rows.Scan(&id, &status); err != nil {
+			t.Fatal(err)
+		}
+		if status == profit.StatusCancelled || status == profit.StatusUnpaid {
+			notSold++
+		} else {
+			sold = append(sold, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if notSold == 0 || len(sold) == 0 {
+		t.Fatalf("%d estimated orders sold and %d not sold; the seed should give both", len(sold), notSold)
+	}
+	var reach []string
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		reach, err = rollup.OrdersRatesReach(ctx, tx, seededShop)
+		return err
+	})
+	slices.Sort(sold)
+	slices.Sort(reach)
+	if !slices.Equal(reach, sold) {
+		t.Errorf("new rates reach %d orders; want the %d estimated orders sold (of %d estimated)", len(reach), len(sold), len(sold)+notSold)
+	}
+}
+
 // A catch-up that fails part-way, on a settlement row it cannot read in a batch after the first ones are written
 // (the read-ahead's error), changes nothing: the error names the row, every entry stays queued and no profit row is
 // written.

@@ -459,9 +459,11 @@ JOIN orders o ON o.user_id = l.user_id AND o.shop_id = l.shop_id AND o.order_id 
 WHERE l.user_id = @user_id AND l.shop_id = @shop_id AND l.sku_id = ANY(@sku_ids::text[]) AND o.create_time >= @since;
 
 -- name: EstimatedOrderIDs :many
--- The shop's orders still estimated: those new fee rates reach.
+-- The shop's orders still estimated, but for those whose order row has any of @unsold_flags (profit.Flags): the
+-- orders new fee rates reach (see rollup.ObserveRates).
 SELECT p.order_id FROM order_profits p
-WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.sku_id = '' AND p.state = 'estimated';
+WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.sku_id = '' AND p.state = 'estimated'
+  AND p.flags & @unsold_flags::integer = 0;
 
 -- name: DeleteShopProfits :exec
 -- Forgets the shop's profit rows and refusals, before a rebuild writes them again.

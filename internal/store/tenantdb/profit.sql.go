@@ -403,16 +403,19 @@ func (q *Queries) DeleteShopProfits(ctx context.Context, arg DeleteShopProfitsPa
 const estimatedOrderIDs = `-- name: EstimatedOrderIDs :many
 SELECT p.order_id FROM order_profits p
 WHERE p.user_id = $1 AND p.shop_id = $2 AND p.sku_id = '' AND p.state = 'estimated'
+  AND p.flags & $3::integer = 0
 `
 
 type EstimatedOrderIDsParams struct {
-	UserID int64
-	ShopID string
+	UserID      int64
+	ShopID      string
+	UnsoldFlags int32
 }
 
-// The shop's orders still estimated: those new fee rates reach.
+// The shop's orders still estimated, but for those whose order row has any of @unsold_flags (profit.Flags): the
+// orders new fee rates reach (see rollup.ObserveRates).
 func (q *Queries) EstimatedOrderIDs(ctx context.Context, arg EstimatedOrderIDsParams) ([]string, error) {
-	rows, err := q.db.Query(ctx, estimatedOrderIDs, arg.UserID, arg.ShopID)
+	rows, err := q.db.Query(ctx, estimatedOrderIDs, arg.UserID, arg.ShopID, arg.UnsoldFlags)
 	if err != nil {
 		return nil, err
 	}
