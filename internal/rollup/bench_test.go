@@ -35,7 +35,7 @@ func BenchmarkRebuildingAHundredThousandOrderShop(b *testing.B) {
 
 // BenchmarkCatchingUpAHundredThousandOrderShop computes the profit of the shop from its queue, as the end of its
 // first backfill leaves it: every order queued by its orders page and again, far behind, by its settlement page
-// (which finds the order queued and adds no entry: see QueueProfitOrders). What a first sync's last stretch costs.
+// (a catch-up merges the two: see TakeProfitQueue). What a first sync's last stretch costs.
 func BenchmarkCatchingUpAHundredThousandOrderShop(b *testing.B) {
 	f := seeded(b, benchOrders, 365, 60)
 	ctx := context.Background()

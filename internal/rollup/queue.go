@@ -10,10 +10,10 @@ import (
 	"github.com/profitline/profitline/internal/store/tenantdb"
 )
 
-// TakeMax is how many queue entries one CatchUp takes: enough that a shop's first backfill is computed in a few
+// TakeMax is how many queued orders one CatchUp takes: enough that a shop's first backfill is computed in a few
 // dozen transactions, each starting its read-ahead afresh (with 5,000, the catch-up of 100,000 orders took 14.4 to
 // 15.3 s; with 10,000, 12.7 to 13.4 s, run alternately), few enough that a cost edit waiting on the shop's lock
-// waits a moment (a transaction of 10,000 entries takes about a second on the 2-core development machine).
+// waits a moment (a transaction of 10,000 orders takes about a second on the 2-core development machine).
 const TakeMax = 10_000
 
 // Queue marks the shop's orders ids as behind their rows, in the transaction that wrote the rows: CatchUp computes
@@ -21,6 +21,8 @@ const TakeMax = 10_000
 // order whose order, returns and settlement rows all land before the next catch-up is computed once.
 func Queue(ctx context.Context, tx *store.Tx, shopID string, ids []string) error {
 	ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == "" })
+	slices.Sort(ids) // an entry's ids are distinct, in id order (TakeProfitQueue)
+	ids = slices.Compact(ids)
 	if len(ids) == 0 {
 		return nil
 	}
@@ -30,9 +32,9 @@ func Queue(ctx context.Context, tx *store.Tx, shopID string, ids []string) error
 	return nil
 }
 
-// CatchUp computes the orders of about TakeMax entries queued for the shop (those of the lowest order ids) in one
-// transaction, which takes every entry of those orders off the queue together with the profit rows it writes: a
-// crash loses nothing, and an order queued again meanwhile is computed again. taken says how many entries it took;
+// CatchUp computes the TakeMax lowest order ids queued for the shop in one transaction, which takes them off the
+// queue together with the profit rows it writes (and queues the rest again, merged: see TakeProfitQueue): a crash
+// loses nothing, and an order queued again meanwhile is computed again. taken says how many orders it computed;
 // fewer than TakeMax means the queue was emptied. Two at once take turns on the shop's profit lock.
 //
 // While it writes one batch's rows it reads and computes the next on a second connection (see readAhead), when one
@@ -45,7 +47,7 @@ func CatchUp(ctx context.Context, st *store.Store, userID int64, shopID string) 
 		if err := lock(ctx, tx, shopID); err != nil {
 			return err
 		}
-		ids, err := tx.Q.TakeProfitQueue(ctx, tenantdb.TakeProfitQueueParams{UserID: userID, ShopID: shopID, MaxRows: TakeMax})
+		ids, err := tx.Q.TakeProfitQueue(ctx, tenantdb.TakeProfitQueueParams{UserID: userID, ShopID: shopID, MaxOrders: TakeMax})
 		if err != nil {
 			return fmt.Errorf("rollup: take the profit queue of shop %s: %w", shopID, err)
 		}
@@ -58,9 +60,7 @@ func CatchUp(ctx context.Context, st *store.Store, userID int64, shopID string) 
 		if err := tx.CommitWithoutWaiting(ctx); err != nil {
 			return err
 		}
-		slices.Sort(ids) // and order the reads by key
-		ids = slices.Compact(ids)
-		s := &shop{id: shopID}
+		s := &shop{id: shopID} // ids are distinct and in key order, as the reads go
 		if len(ids) <= batch || !readAhead.TryLock() {
 			c, err = s.refresh(ctx, tx, ids)
 			return err

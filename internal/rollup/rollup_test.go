@@ -502,10 +502,11 @@ func TestQueuedOrdersCaughtUpConcurrentlyCountOnce(t *testing.T) {
 	sameRows(t, "daily_profit after four concurrent catch-ups", nonZero(f.rows(t, "daily_profit")), want)
 }
 
-// An order queued again while its entry waits on the queue gets no second entry: the page that queues it locks the
-// entry until it commits, so a catch-up that takes the entry meanwhile waits for the page's rows and computes the
-// order from them.
-func TestAnOrderQueuedAgainIsComputedWithThePagesRows(t *testing.T) {
+// An order queued again by a page that has not committed (while its first entry waits on the queue) is in a second
+// entry the page alone sees. A catch-up meanwhile waits for nothing: it takes the first entry and computes the order
+// from the rows committed before the page. The page's entry stays for the next catch-up, which computes the order
+// from the page's rows.
+func TestAnOrderQueuedAgainByAPageNotCommittedIsComputedAgainFromItsRows(t *testing.T) {
 	f := newFixture(t)
 	var order string
 	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
@@ -516,12 +517,15 @@ func TestAnOrderQueuedAgainIsComputedWithThePagesRows(t *testing.T) {
 		order = ids[0]
 		return rollup.Queue(ctx, tx, f.shop.ID, []string{order})
 	})
-	type caughtUp struct {
-		taken int
-		err   error
+	queued := func(ctx context.Context, tx *store.Tx) int64 {
+		t.Helper()
+		n, err := tx.Q.ProfitQueueLength(ctx, tenantdb.ProfitQueueLengthParams{UserID: f.userID, ShopID: f.shop.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
-	done := make(chan caughtUp, 1)
-	var early *caughtUp // the catch-up's result when it ended before the page committed
+	var before map[string]row // the order's rows as the catch-up during the page left them
 	f.inTenant(t, func(ctx context.Context, page *store.Tx) error {
 		// The page: the order turned into a creator sample (counted apart, as marketing), and queued again.
 		if _, err := page.PgxTx().Exec(ctx, `UPDATE orders SET is_sample = NOT is_sample WHERE user_id = $1 AND shop_id = $2 AND order_id = $3`,
@@ -531,30 +535,34 @@ func TestAnOrderQueuedAgainIsComputedWithThePagesRows(t *testing.T) {
 		if err := rollup.Queue(ctx, page, f.shop.ID, []string{order}); err != nil {
 			return err
 		}
-		if n, err := page.Q.ProfitQueueLength(ctx, tenantdb.ProfitQueueLengthParams{UserID: f.userID, ShopID: f.shop.ID}); err != nil || n != 1 {
-			t.Errorf("%d entries on the queue once the order is queued again (%v); want its one", n, err)
+		if n := queued(ctx, page); n != 2 {
+			t.Errorf("the page sees %d order ids queued; want its order twice", n)
 		}
-		go func() { // outlives the page's transaction
-			_, taken, err := rollup.CatchUp(context.Background(), f.env.Store, f.userID, f.shop.ID)
-			done <- caughtUp{taken, err}
-		}()
-		select {
-		case c := <-done:
-			t.Errorf("a catch-up took %d entries (%v) while the page that queued the order had not committed", c.taken, c.err)
-			early = &c
-		case <-time.After(300 * time.Millisecond):
+		// The catch-up runs on another connection while the page is open; it must not wait for the page (the
+		// deadline only turns a wait into a failure instead of a hang).
+		during, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		_, taken, err := rollup.CatchUp(during, f.env.Store, f.userID, f.shop.ID)
+		if err != nil || taken != 1 {
+			t.Fatalf("the catch-up during the page took %d orders: %v; want the order's first entry", taken, err)
+		}
+		before = f.rows(t, "order_profits")
+		return nil
+	})
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		if n := queued(ctx, tx); n != 1 {
+			t.Errorf("%d order ids queued once the page committed; want the page's", n)
 		}
 		return nil
 	})
-	if early == nil {
-		c := <-done
-		early = &c
+	if _, taken, err := rollup.CatchUp(context.Background(), f.env.Store, f.userID, f.shop.ID); err != nil || taken != 1 {
+		t.Fatalf("the next catch-up took %d orders: %v", taken, err)
 	}
-	if c := *early; c.err != nil || c.taken != 1 {
-		t.Fatalf("the catch-up took %d entries: %v", c.taken, c.err)
+	after := f.rows(t, "order_profits")
+	if maps.EqualFunc(before, after, func(a, b row) bool { return slices.Equal(a.measures, b.measures) && a.other == b.other }) {
+		t.Errorf("the order's profit rows are the same before and after the page's rows were computed")
 	}
-	f.sameAfterARebuild(t, "after a catch-up of an order its page queued again", f.shop.ID,
-		f.rows(t, "order_profits"), f.rows(t, "daily_profit"))
+	f.sameAfterARebuild(t, "after a catch-up of an order its page queued again", f.shop.ID, after, f.rows(t, "daily_profit"))
 }
 
 // An order queued again while a catch-up holds its entries (a settlement page landing while its orders page's
@@ -577,7 +585,7 @@ func TestAnOrderQueuedWhileACatchUpHoldsItStaysForTheNext(t *testing.T) {
 		return n
 	}
 	f.inTenant(t, func(ctx context.Context, held *store.Tx) error {
-		taken, err := held.Q.TakeProfitQueue(ctx, tenantdb.TakeProfitQueueParams{UserID: f.userID, ShopID: f.shop.ID, MaxRows: rollup.TakeMax})
+		taken, err := held.Q.TakeProfitQueue(ctx, tenantdb.TakeProfitQueueParams{UserID: f.userID, ShopID: f.shop.ID, MaxOrders: rollup.TakeMax})
 		if err != nil || !slices.Equal(taken, []string{order}) {
 			t.Fatalf("the first take: %v, %v; want [%s]", taken, err, order)
 		}
@@ -600,6 +608,57 @@ func TestAnOrderQueuedWhileACatchUpHoldsItStaysForTheNext(t *testing.T) {
 	}
 	if rows := f.rows(t, "order_profits"); rowsOf(rows, f.shop.ID+"/"+order+"/") == 0 {
 		t.Errorf("order %s has no profit rows after the next catch-up", order)
+	}
+}
+
+// A take merges what pages queued: the lowest ids, each once, and the rest queued again as merged entries of a take
+// each, given up one at a time and in id order while nothing else is queued. An entry queued meanwhile is merged
+// with them at the next take, so no order is taken twice for being queued twice.
+func TestATakeMergesTheQueueAndQueuesTheRestInIDOrder(t *testing.T) {
+	f := newFixture(t)
+	const shop = "merged-queue-shop" // a queue of its own: the ids stand for no order, and nothing computes them
+	queue := func(ids ...string) {
+		t.Helper()
+		f.inTenant(t, func(ctx context.Context, tx *store.Tx) error { return rollup.Queue(ctx, tx, shop, ids) })
+	}
+	take := func(max int32) (ids []string, queued int64) {
+		t.Helper()
+		f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+			var err error
+			if ids, err = tx.Q.TakeProfitQueue(ctx, tenantdb.TakeProfitQueueParams{UserID: f.userID, ShopID: shop, MaxOrders: max}); err != nil {
+				return err
+			}
+			queued, err = tx.Q.ProfitQueueLength(ctx, tenantdb.ProfitQueueLengthParams{UserID: f.userID, ShopID: shop})
+			return err
+		})
+		return ids, queued
+	}
+	queue("c", "a", "b", "c") // an orders page
+	queue("b", "d", "f", "e") // a settlement page: b again
+	for i, want := range []struct {
+		queue  []string // queued before the take
+		ids    []string
+		queued int64 // left after it
+	}{
+		{ids: []string{"a", "b"}, queued: 4},                            // c d | e f
+		{ids: []string{"c", "d"}, queued: 2},                            // e f
+		{queue: []string{"f", "a"}, ids: []string{"a", "e"}, queued: 1}, // merged again: f
+		{ids: []string{"f"}, queued: 0},
+		{ids: []string{}, queued: 0},
+	} {
+		if len(want.queue) > 0 {
+			queue(want.queue...)
+		}
+		if ids, queued := take(2); !slices.Equal(ids, want.ids) || queued != want.queued {
+			t.Errorf("take %d: %v with %d ids left queued; want %v with %d", i+1, ids, queued, want.ids, want.queued)
+		}
+	}
+	var left int64
+	f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
+		return tx.PgxTx().QueryRow(ctx, `SELECT count(*) FROM profit_queue WHERE user_id = $1`, f.userID).Scan(&left)
+	})
+	if left != 0 {
+		t.Errorf("%d entries left on the seller's queues", left)
 	}
 }
 
@@ -790,6 +849,11 @@ func TestAnOrderTheModelRefusesIsSetAside(t *testing.T) {
 	if n := rowsOf(f.rows(t, "order_profits"), shopID+"/"+orderID+"/"); n == 0 {
 		t.Fatalf("order %s has no rows before it is spoiled", orderID)
 	}
+	var other string // caught up with it
+	if err := conn.QueryRow(ctx, `SELECT min(order_id) FROM orders WHERE user_id = $1 AND shop_id = $2 AND order_id <> $3`,
+		userID, shopID, orderID).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
 	setLines := func(cur string) {
 		t.Helper()
 		if _, err := conn.Exec(ctx, `UPDATE order_lines SET currency = $4 WHERE user_id = $1 AND shop_id = $2 AND order_id = $3`,
@@ -800,11 +864,11 @@ func TestAnOrderTheModelRefusesIsSetAside(t *testing.T) {
 	catchUp := func(want rollup.Changed) {
 		t.Helper()
 		f.inTenant(t, func(ctx context.Context, tx *store.Tx) error {
-			return rollup.Queue(ctx, tx, shopID, []string{orderID, "000000000002"})
+			return rollup.Queue(ctx, tx, shopID, []string{orderID, other})
 		})
 		c, taken, err := rollup.CatchUp(ctx, f.env.Store, userID, shopID)
 		if err != nil || taken != 2 || c.Refused != want.Refused {
-			t.Fatalf("catch-up took %d entries and refused %d orders: %v; want 2 and %d", taken, c.Refused, err, want.Refused)
+			t.Fatalf("catch-up took %d orders and refused %d: %v; want 2 and %d", taken, c.Refused, err, want.Refused)
 		}
 	}
 	refusals := func() map[string]string {

@@ -182,7 +182,7 @@ type shopsState struct {
 	shops   []shops.Connected
 	runs    map[shopResource]tenantdb.LatestSyncRunsRow // the latest run of each
 	asOf    map[string]time.Time                        // by shop: when its last complete read finished
-	pending map[string]int64                            // by shop: entries on its profit queue (rollup.Queue)
+	pending map[string]int64                            // by shop: order ids on its profit queue (rollup.Queue)
 	refused map[string]tenantdb.ProfitRefusalsByShopRow // by shop: the orders set aside, the model refused them
 }
 
@@ -222,7 +222,7 @@ func (st *shopsState) readRuns(ctx context.Context, tx *store.Tx) error {
 	}
 	st.pending = make(map[string]int64, len(queued))
 	for _, q := range queued {
-		st.pending[q.ShopID] = q.Entries
+		st.pending[q.ShopID] = q.Orders
 	}
 	st.refused, err = setAsideByShop(ctx, tx)
 	return err

@@ -278,12 +278,15 @@ func TestTheSyncStatusFollowsTheProfitUntilItIsIn(t *testing.T) {
 	if st := s.status(t, cookie); st.Running || st.Shops[0].Summary != "Everything is synced." {
 		t.Fatalf("status = running %v, %q; want everything synced", st.Running, st.Shops[0].Summary)
 	}
-	s.tenant(t, userID, func(ctx context.Context, tx *store.Tx) error {
-		return rollup.Queue(ctx, tx, "7001", []string{"o-1", "o-2", "o-1"})
+	s.tenant(t, userID, func(ctx context.Context, tx *store.Tx) error { // an orders page, then a settlement page
+		if err := rollup.Queue(ctx, tx, "7001", []string{"o-1", "o-2", "o-1"}); err != nil {
+			return err
+		}
+		return rollup.Queue(ctx, tx, "7001", []string{"o-1"})
 	})
 	st := s.status(t, cookie)
 	if want := "Synced. Working out the profit of what changed (3 order updates to go)."; !st.Running || !st.Shops[0].Running || st.Shops[0].Summary != want {
-		t.Fatalf("status with 3 entries queued = running %v, %q; want running, %q", st.Running, st.Shops[0].Summary, want)
+		t.Fatalf("status with 3 order ids queued = running %v, %q; want running, %q", st.Running, st.Shops[0].Summary, want)
 	}
 	if page := s.get("/settings/shops", cookie).Body.String(); !strings.Contains(page, `data-sync-running="true"`) {
 		t.Error("Settings -> Shops does not keep following the shop while its profit is worked out")

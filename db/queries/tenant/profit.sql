@@ -556,37 +556,44 @@ FROM users LEFT JOIN profit_versions v ON v.user_id = users.id
 WHERE users.id = @user_id;
 
 -- name: QueueProfitOrders :exec
--- Adds the orders @order_ids to the shop's profit queue (migration 00023): a sync page does, in its transaction.
--- An order already queued is not added again: its entry is locked (FOR KEY SHARE) until this transaction ends, so a
--- catch-up that takes it waits for this transaction's rows and computes the order from them. An entry a catch-up
--- is taking is locked by it and skipped (SKIP LOCKED), and the order gets a new entry, for the next catch-up. No
--- wait either way for the page: a first backfill queues most orders twice (its orders page and its settlement page),
--- and the second entry was a row and an index entry the catch-up then deleted.
-INSERT INTO profit_queue (user_id, shop_id, order_id)
-SELECT @user_id, @shop_id, k.id FROM unnest(@order_ids::text[]) AS k(id)
-WHERE NOT EXISTS (
-    SELECT 1 FROM profit_queue q WHERE q.user_id = @user_id AND q.shop_id = @shop_id AND q.order_id = k.id
-    FOR KEY SHARE SKIP LOCKED);
+-- Adds the orders @order_ids (distinct, in id order) to the shop's profit queue as one entry (migration 00029): a
+-- sync page does, in its transaction. It locks nothing and waits for nothing: an order already queued is queued
+-- again, and a catch-up merges the two (TakeProfitQueue). One that takes the queue before this transaction commits
+-- does not see this entry and leaves it for the next catch-up, which computes the order from this page's rows.
+INSERT INTO profit_queue (user_id, shop_id, order_ids) VALUES (@user_id, @shop_id, @order_ids::text[]);
 
 -- name: TakeProfitQueue :many
--- Takes the entries of the orders with the lowest ids off the shop's profit queue, every entry of each, about
--- @max_rows entries in all (more when the last order has several), and returns their orders (an order queued twice
--- comes back twice). Call it holding the shop's profit lock, in the transaction that refreshes the orders: it
--- computes them from their rows as they are now, which is what every entry of theirs asked for. An entry queued
--- while this runs is not seen, and stays for the next catch-up. The entries go by a range of the key up to the
--- last of them, worked out once (migration 00026): joined to the entries instead, a queue the planner has no
--- statistics for yet (a shop's first backfill) was scanned once per entry taken.
-DELETE FROM profit_queue p
-WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND p.order_id <= (
-    SELECT max(t.order_id) FROM (
-        SELECT q.order_id FROM profit_queue q WHERE q.user_id = @user_id AND q.shop_id = @shop_id
-        ORDER BY q.order_id LIMIT @max_rows) t)
-RETURNING p.order_id;
+-- Takes the shop's profit queue and returns the @max_orders lowest order ids it holds (distinct, in id order).
+-- The rest are queued again as merged entries: disjoint, @max_orders ids each, in id order by seq. A queue of
+-- merged entries alone gives up its first (the lowest ids) and nothing else; any other entry there makes this take
+-- every entry and merge them again. So a first backfill, which queues most orders twice (its orders page and its
+-- settlement page), merges its hundreds of thousands of ids once and computes each order once, the lowest ids
+-- first. Call it holding the shop's profit lock, in the transaction that refreshes the orders: it computes them
+-- from their rows as they are now, which is what every entry of theirs asked for, and a crash before it commits
+-- leaves the queue as it was. An entry queued while this runs is not seen, and stays for the next catch-up.
+WITH taken AS (
+    DELETE FROM profit_queue p
+    WHERE p.user_id = @user_id AND p.shop_id = @shop_id AND (NOT p.merged
+        OR EXISTS (SELECT 1 FROM profit_queue q WHERE q.user_id = @user_id AND q.shop_id = @shop_id AND NOT q.merged)
+        OR p.seq = (SELECT min(q.seq) FROM profit_queue q WHERE q.user_id = @user_id AND q.shop_id = @shop_id))
+    RETURNING p.order_ids
+), ids AS (
+    SELECT DISTINCT k.id FROM taken t CROSS JOIN LATERAL unnest(t.order_ids) AS k(id)
+), parts AS (
+    SELECT i.id, (row_number() OVER (ORDER BY i.id) - 1) / @max_orders::integer AS part FROM ids i
+), rest AS (
+    INSERT INTO profit_queue (user_id, shop_id, order_ids, merged)
+    SELECT @user_id, @shop_id, array_agg(r.id ORDER BY r.id), true FROM parts r WHERE r.part > 0
+    GROUP BY r.part ORDER BY r.part
+)
+SELECT p.id::text AS order_id FROM parts p WHERE p.part = 0 ORDER BY p.id;
 
 -- name: ProfitQueueLengths :many
--- How many entries each of the seller's shops has on its profit queue (shops with none are left out).
-SELECT p.shop_id, count(*)::bigint AS entries FROM profit_queue p WHERE p.user_id = @user_id GROUP BY p.shop_id;
+-- How many order ids each of the seller's shops has on its profit queue (an order queued twice counts twice; shops
+-- with none are left out).
+SELECT p.shop_id, sum(cardinality(p.order_ids))::bigint AS orders FROM profit_queue p WHERE p.user_id = @user_id
+GROUP BY p.shop_id;
 
 -- name: ProfitQueueLength :one
--- How many entries the shop's profit queue holds.
-SELECT count(*) FROM profit_queue WHERE user_id = @user_id AND shop_id = @shop_id;
+-- How many order ids the shop's profit queue holds (an order queued twice counts twice).
+SELECT coalesce(sum(cardinality(order_ids)), 0)::bigint FROM profit_queue WHERE user_id = @user_id AND shop_id = @shop_id;

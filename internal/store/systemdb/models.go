@@ -268,10 +268,11 @@ type Product struct {
 }
 
 type ProfitQueue struct {
-	UserID  int64
-	ShopID  string
-	Seq     int64
-	OrderID string
+	UserID   int64
+	ShopID   string
+	Seq      int64
+	OrderIds []string
+	Merged   bool
 }
 
 type ProfitRefusal struct {
