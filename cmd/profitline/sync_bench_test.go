@@ -169,7 +169,26 @@ func (r *syncRig) syncAll(b *testing.B) synced {
 	b.Logf("the shop's syncs were queued %.1f s after the worker started (its start and River's first schedule), "+
 		"stored every record %.1f s after that, and were done (every order's profit computed) at %.1f s", s.boot.Seconds(),
 		s.stored.Seconds(), s.elapsed.Seconds())
+	r.logStatistics(b, queued)
 	return s
+}
+
+// logStatistics says when the statistics job the sync queued as it ended (syncer.StatisticsArgs) ran: after the
+// sync, not in its time, and waited for (waitSynced waits for every job) before anything else is measured.
+func (r *syncRig) logStatistics(b *testing.B, queued time.Time) {
+	b.Helper()
+	conn := testenv.Connect(b, r.db.OwnerURL)
+	var jobs int
+	var from, to *time.Time
+	err := conn.QueryRow(context.Background(), `SELECT count(*), min(attempted_at), max(finalized_at) FROM river.river_job
+		WHERE kind = 'sync_statistics'`).Scan(&jobs, &from, &to)
+	if err != nil {
+		b.Fatalf("the statistics jobs: %v", err)
+	}
+	if jobs == 0 || from == nil || to == nil {
+		b.Fatalf("the sync queued %d statistics jobs, none done", jobs)
+	}
+	b.Logf("statistics gathered after the sync (%d job): from %.1f s to %.1f s", jobs, from.Sub(queued).Seconds(), to.Sub(queued).Seconds())
 }
 
 // syncJobsSpan is when the first of the shop's sync jobs was queued and when the last one finished, by River's

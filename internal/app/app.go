@@ -154,6 +154,7 @@ func NewFor(ctx context.Context, cfg *config.Config, role Role, log *slog.Logger
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewSendWorker(a.Store, transport, clock.System{}))
 	river.AddWorker(workers, syncer.NewSyncWorker(syncs))
+	river.AddWorker(workers, syncer.NewStatisticsWorker(syncs))
 	river.AddWorker(workers, syncer.NewScheduleWorker(a.Store))
 	// Return deadline alerts: evaluated every minute, and after each returns sync (see the subscription below).
 	river.AddWorker(workers, returns.NewEvaluateWorker(a.Store, returns.NewURLs(cfg.PublicURL.String()), clock.System{}))

@@ -42,6 +42,16 @@ func (t *Tx) CommitWithoutWaiting(ctx context.Context) error {
 	return nil
 }
 
+// PlanGenerically has this transaction's prepared statements run their generic plan from their first execution on
+// a connection (plan_cache_mode = force_generic_plan), where Postgres plans each of the first five afresh with their
+// parameters: for a transaction of statements that cost more to plan than the parameters could win.
+func (t *Tx) PlanGenerically(ctx context.Context) error {
+	if _, err := t.tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
+		return fmt.Errorf("store: plan generically: %w", err)
+	}
+	return nil
+}
+
 // Now is the store's clock, so rows written in a tenant transaction carry the time tests control.
 func (t *Tx) Now() time.Time { return t.clock.Now() }
 

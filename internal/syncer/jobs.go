@@ -32,10 +32,13 @@ const kindSync = "sync"
 // InsertOpts make a shop's resource sync unique while it is queued or running, across every worker process; a
 // finished one does not block the next.
 func (SyncArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-	}}}
+	return river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: queuedOrRunning}}
+}
+
+// queuedOrRunning are the states in which a unique job blocks another (River requires the first four).
+var queuedOrRunning = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	rivertype.JobStateRetryable,
 }
 
 // SyncWorker works sync jobs.
@@ -59,9 +62,15 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	if !slices.Contains(jobResources(), a.Resource) {
 		return river.JobCancel(fmt.Errorf("syncer: no sync job for resource %q", a.Resource))
 	}
-	_, err := w.s.Sync(ctx, a.UserID, a.ShopID, a.Resource)
+	st, err := w.s.Sync(ctx, a.UserID, a.ShopID, a.Resource)
 	if err == nil && a.Resource == ResourceStatements {
-		_, err = w.s.Sync(ctx, a.UserID, a.ShopID, ResourceTransactions)
+		st, err = w.s.Sync(ctx, a.UserID, a.ShopID, ResourceTransactions)
+	}
+	if err == nil && st.StatisticsDue {
+		// Off the sync's path: the seller's figures are complete already. A failure only costs speed.
+		if _, err := river.ClientFromContext[pgx.Tx](ctx).Insert(ctx, StatisticsArgs{}, nil); err != nil {
+			w.s.log.Warn("sync: queue the statistics", "shop_id", a.ShopID, "err", err)
+		}
 	}
 	switch {
 	case errors.Is(err, ErrPaused):
@@ -82,6 +91,34 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return river.JobCancel(err)
 	}
 	return err
+}
+
+// StatisticsArgs asks Postgres to gather the statistics of the tables a shop's first sync grew (grownTables), once
+// it has ended (Stats.StatisticsDue): the statistics the runs gathered along the way stop at a backfill's 100th
+// page (see analyzeAt). The tables are every tenant's, so the job names no shop.
+type StatisticsArgs struct{}
+
+// Kind names the job.
+func (StatisticsArgs) Kind() string { return "sync_statistics" }
+
+// InsertOpts keep one job at most queued or running: first syncs ending together gather the statistics once, and
+// one ending while a job runs leaves its last rows to the next gathering (or to autovacuum).
+func (StatisticsArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: queuedOrRunning}}
+}
+
+// StatisticsWorker works statistics jobs.
+type StatisticsWorker struct {
+	river.WorkerDefaults[StatisticsArgs]
+	s *Syncer
+}
+
+// NewStatisticsWorker returns the worker.
+func NewStatisticsWorker(s *Syncer) *StatisticsWorker { return &StatisticsWorker{s: s} }
+
+// Work gathers the statistics.
+func (w *StatisticsWorker) Work(ctx context.Context, _ *river.Job[StatisticsArgs]) error {
+	return w.s.gatherStatistics(ctx, grownTables())
 }
 
 // authLost says TikTok refused the grant in a way a refresh could not fix: the refresh token is gone, or the client

@@ -16,6 +16,7 @@ import (
 	"github.com/profitline/profitline/internal/shops"
 	"github.com/profitline/profitline/internal/store"
 	"github.com/profitline/profitline/internal/syncer"
+	"github.com/profitline/profitline/internal/testenv"
 	"github.com/profitline/profitline/internal/tiktok/sandbox"
 )
 
@@ -30,6 +31,7 @@ func (f *fixture) startQueue(t *testing.T) *river.Client[pgx.Tx] {
 	t.Cleanup(pool.Close)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, syncer.NewSyncWorker(f.sync))
+	river.AddWorker(workers, syncer.NewStatisticsWorker(f.sync))
 	river.AddWorker(workers, syncer.NewScheduleWorker(f.env.Store))
 	client, err := jobs.NewClient(pool, workers, jobs.Config{Queues: map[string]int{jobs.QueueDefault: 4},
 		Logger: slog.New(slog.DiscardHandler), FetchPollInterval: 50 * time.Millisecond})
@@ -75,6 +77,35 @@ func TestASyncJobIsUniquePerShopAndStoresTheOrders(t *testing.T) {
 	if got := f.totals(t); got.TotalAmount != want.OrderTotalAmount {
 		t.Fatalf("the job stored orders totalling %d; the sandbox holds %d", got.TotalAmount, want.OrderTotalAmount)
 	}
+}
+
+// A first sync's job that ends the shop's backfill queues the statistics of the tables it grew, and a worker
+// gathers them: the profit tables, which a catch-up of fewer than rollup.TakeMax orders never analyzes, included.
+func TestTheJobThatEndsAFirstSyncHasTheStatisticsGathered(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	client := f.startQueue(t)
+	if _, err := client.Insert(ctx, syncer.SyncArgs{UserID: f.userID, ShopID: f.shop.ID, Resource: syncer.ResourceOrders}, nil); err != nil {
+		t.Fatal(err)
+	}
+	owner := testenv.Connect(t, f.env.DB.OwnerURL)
+	waitUntil(t, "a statistics job completed", func() bool {
+		var n int
+		err := owner.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'sync_statistics' AND state = 'completed'`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	})
+	waitUntil(t, "the profit tables analyzed", func() bool { // the statistics views trail by up to a second
+		var n int
+		err := owner.QueryRow(ctx, `SELECT count(*) FROM pg_stat_user_tables
+			WHERE relname IN ('order_profits', 'daily_profit') AND analyze_count > 0`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n == 2
+	})
 }
 
 func TestTheSchedulerEnqueuesActiveShopsOnly(t *testing.T) {

@@ -59,6 +59,16 @@ type resource struct {
 // profitTables are the rollups a catch-up of the orders a sync queued writes (see catchUp).
 var profitTables = []string{"order_profits", "daily_profit"}
 
+// grownTables are the tables a shop's first sync grows, whose statistics a StatisticsArgs job gathers once it ends:
+// those its backfills fill (resource.analyze) and the profit tables.
+func grownTables() []string {
+	var out []string
+	for _, name := range Resources() {
+		out = append(out, resources[name].analyze...)
+	}
+	return append(out, profitTables...)
+}
+
 var resources = map[string]resource{
 	ResourceOrders: {start: backfill, revisit: overlap, read: readOrders, profit: true,
 		analyze: []string{"orders", "order_lines"}},

@@ -356,6 +356,38 @@ func TestARunPausesAfterItsBudgetAndTheNextContinuesWhereItStopped(t *testing.T)
 	}
 }
 
+// The statistics of the tables a first sync grows are due once: when the run that completes the shop's backfill has
+// caught up with its profit. Not after a run that paused mid-backfill, nor after an incremental run, nor after a
+// resource whose pages queue no profit.
+func TestTheStatisticsAreDueWhenABackfillEnds(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.sync = syncer.New(f.env.Store, f.tt.Client, f.conn, f.env.Clock, syncer.Config{Backfill: 60 * 24 * time.Hour, PageSize: 20,
+		RunBudget: time.Second, Observer: tick{f.env.Clock}}, slog.New(slog.DiscardHandler)) // a run a page, as above
+	for runs := 1; ; runs++ {
+		st, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceOrders)
+		if err == nil {
+			if !st.StatisticsDue || runs < 2 {
+				t.Fatalf("the run that completed the backfill (run %d) says the statistics are due: %v; want true, after paused runs", runs, st.StatisticsDue)
+			}
+			break
+		}
+		if !errors.Is(err, syncer.ErrPaused) || runs > 100 {
+			t.Fatalf("run %d: %v; want ErrPaused until done", runs, err)
+		}
+		if st.StatisticsDue {
+			t.Fatalf("paused run %d says the statistics are due", runs)
+		}
+	}
+	if st, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceProducts); err != nil || st.StatisticsDue {
+		t.Fatalf("the products' backfill: statistics due %v, %v; want false", st.StatisticsDue, err)
+	}
+	f.env.Clock.Advance(time.Hour)
+	if st, err := f.sync.Sync(ctx, f.userID, f.shop.ID, syncer.ResourceOrders); err != nil || st.StatisticsDue {
+		t.Fatalf("an incremental run: statistics due %v, %v; want false", st.StatisticsDue, err)
+	}
+}
+
 // A backfill at TikTok's pace shows its profit as it goes: every 30 s of it, it catches up with the shop's profit
 // queue, instead of leaving every order to the end of the shop's last backfill.
 func TestALongBackfillCatchesUpWithTheProfitAsItGoes(t *testing.T) {
