@@ -239,10 +239,10 @@ func (j *run) observeRates(ctx context.Context) error {
 // catchUp computes the profit of the orders the shop's syncs queued (rollup.CatchUp), until the queue is empty.
 // A long catch-up (a shop's first backfill) gathers the profit tables' statistics after its first transaction, as a
 // backfill does for the tables it fills (see analyzeAt; the rest wait for Stats.StatisticsDue), and, after
-// settlement rows, observes the shop's fee rates between
-// its transactions: it takes the lowest order ids first, which are the oldest orders, settled, and the rates they
-// give are in place before it reaches the newest orders, which are estimated with them. Observed only at the end,
-// they refreshed every estimated order a second time (9,703 of the 100,000-order shop's, in the sync's last stretch).
+// settlement rows, observes the shop's fee rates between its transactions: it takes the lowest order ids first,
+// which are the oldest orders, settled, and the rates they give are in place before it reaches the newest orders,
+// which are estimated with them. Observed only at the end, they refreshed every estimated order a second time
+// (9,703 of the 100,000-order shop's, in the sync's last stretch).
 func (j *run) catchUp(ctx context.Context) error {
 	for n := 1; ; n++ {
 		c, taken, err := rollup.CatchUp(ctx, j.s.st, j.userID, j.shopID)
